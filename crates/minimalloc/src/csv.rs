@@ -1,0 +1,1 @@
+//! MiniMalloc CSV format.

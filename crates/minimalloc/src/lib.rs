@@ -1,0 +1,4 @@
+//! placeholder
+pub mod csv;
+pub mod problem;
+pub use problem::*;

@@ -1,0 +1,736 @@
+//! The depth-first search of MiniMalloc, node for node as in the reference.
+//!
+//! # The idea
+//!
+//! The search builds a solution one buffer at a time. At every node, each
+//! unplaced buffer has a *minimum offset*: the lowest address at which it does
+//! not collide with the buffers already placed (raised each time an
+//! overlapping buffer is placed below it, and rounded up to its alignment).
+//! The search only ever places a buffer exactly at its minimum offset, so it
+//! explores *canonical* solutions, where every buffer rests on the floor or on
+//! another buffer; some optimal solution is always canonical.
+//!
+//! A node tries the unplaced buffers in turn, lowest minimum offset first
+//! (`dynamic_ordering`), ties broken by the static preorder (see
+//! [`super::order`]). For each it places the buffer, propagates, and recurses;
+//! if no child leads to a solution it counts a *backtrack*. Pruning:
+//!
+//! - `canonical_only`: placements happen in non-decreasing (offset, preorder)
+//!   order along a branch, so each canonical solution is reached once;
+//! - `check_dominance`: a buffer whose minimum offset lies at or above the top
+//!   of some other unplaced buffer would leave a hole that buffer could fill:
+//!   skip it;
+//! - `section_inference`: each section keeps a *floor* (no unplaced buffer
+//!   active there can go lower) and the *total* size of its unplaced buffers;
+//!   `floor + total > capacity` proves the branch dead;
+//! - `unallocated_floor`: the floor of a section is at least the smallest
+//!   minimum offset of its unplaced buffers;
+//! - `monotonic_floor`: since placements go upwards, the floor of every
+//!   section is at least the offset just placed;
+//! - `hatless_pruning`: if the placed buffer overlaps no unplaced buffer,
+//!   trying its siblings instead cannot help: stop after the first child;
+//! - `dynamic_decomposition`: when the placed buffer was the last one crossing
+//!   between two sections (its *cut* reaches zero), the rest splits into
+//!   independent sub-partitions, each solved on its own.
+//!
+//! With several preordering heuristics, each gets a node budget (twice the
+//! number of buffers, doubling every round) and they take turns until one
+//! finishes.
+//!
+//! # The machinery
+//!
+//! Nothing is allocated, hashed or timed per node. All per-node state lives in
+//! flat arrays indexed by buffer or section, and every change is recorded on
+//! an undo trail so a branch is undone by popping the trail. The per-node
+//! orderings, preorders and sub-partitions live on stack-like arenas that grow
+//! and shrink with the recursion. The dynamic ordering is kept sorted by
+//! merging: a child's ordering is its parent's minus the placed buffer, with
+//! only the buffers whose minimum offset moved re-sorted and merged back. The
+//! clock is read every few thousand nodes.
+
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::time::Instant;
+
+use super::order::{PreorderData, PreorderingComparator};
+use super::SolverParams;
+use crate::problem::{Offset, Problem};
+use crate::sweep::SweepResult;
+
+const NO_OFFSET: Offset = -1;
+/// How many nodes pass between two readings of the clock.
+const CLOCK_INTERVAL: u32 = 1024;
+
+/// How a (sub)search ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// A solution was found (and stored).
+    Found,
+    /// The search space is exhausted: no solution.
+    NotFound,
+    /// The node budget of this round ran out.
+    Aborted,
+    /// The deadline passed.
+    Timeout,
+    /// Another thread asked us to stop.
+    Cancelled,
+}
+
+/// A buffer of the current ordering: its minimum offset when the ordering was
+/// made, and its position in the static preorder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct OrderItem {
+    offset: Offset,
+    preorder_idx: u32,
+}
+
+/// A partition being searched: its buffers (a range of `part_arena`) and its
+/// sections.
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    buffers_start: usize,
+    buffers_end: usize,
+    section_lo: usize,
+    section_hi: usize,
+}
+
+/// A slice of `order_arena`.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    start: usize,
+    len: usize,
+}
+
+/// Compressed rows: the items of row `i` are `items[starts[i]..starts[i + 1]]`.
+struct Rows<T> {
+    starts: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Rows<T> {
+    fn build<I: IntoIterator<Item = T>>(rows: impl Iterator<Item = I>) -> Self {
+        let mut starts = vec![0u32];
+        let mut items = Vec::new();
+        for row in rows {
+            items.extend(row);
+            starts.push(items.len() as u32);
+        }
+        Rows { starts, items }
+    }
+
+    #[inline]
+    fn row(&self, i: usize) -> &[T] {
+        &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+}
+
+/// One span of a buffer, flattened for the hot loop.
+#[derive(Clone, Copy)]
+struct Span {
+    lo: u32,
+    hi: u32,
+    /// The window's upper end: the section floor after placing the buffer is
+    /// `offset + top`.
+    top: i64,
+    /// The window's width: what the buffer adds to the section total.
+    width: i64,
+}
+
+/// The search over one problem at one capacity.
+pub(crate) struct Engine<'a> {
+    problem: &'a Problem,
+    sweep: &'a SweepResult,
+    params: &'a SolverParams,
+    capacity: i64,
+
+    // What never changes during the search.
+    sizes: Vec<i64>,
+    alignments: Vec<i64>,
+    fixed: Vec<Option<Offset>>,
+    spans: Rows<Span>,
+    /// First and past-last section of each buffer.
+    ranges: Vec<(u32, u32)>,
+    overlaps: Rows<(u32, i64)>,
+    sections: Rows<u32>,
+
+    // The state of the current node.
+    assigned: Vec<Offset>,
+    min_offsets: Vec<Offset>,
+    floors: Vec<Offset>,
+    totals: Vec<i64>,
+    cuts: Vec<i64>,
+    /// Where each buffer was placed in the last solution found.
+    solution: Vec<Offset>,
+
+    // Undo trails.
+    offset_trail: Vec<(u32, Offset)>,
+    floor_trail: Vec<(u32, Offset)>,
+
+    // Per-placement scratch: the sections whose floor may rise because the
+    // minimum offset of one of their buffers rose.
+    affected_mark: Vec<u32>,
+    affected_stamp: u32,
+    affected: Vec<u32>,
+
+    // Stack-like arenas that follow the recursion.
+    order_arena: Vec<OrderItem>,
+    moved: Vec<OrderItem>,
+    preorder_arena: Vec<u32>,
+    part_arena: Vec<u32>,
+    cutpoints: Vec<usize>,
+    preorder_scratch: Vec<PreorderData>,
+
+    // Limits and counters.
+    nodes_remaining: i64,
+    backtracks: u64,
+    nodes: u64,
+    clock_countdown: u32,
+    deadline: Option<Instant>,
+    cancelled: &'a AtomicBool,
+}
+
+impl<'a> Engine<'a> {
+    /// Prepares a search of `problem` at `capacity`.
+    pub(crate) fn new(
+        problem: &'a Problem,
+        sweep: &'a SweepResult,
+        params: &'a SolverParams,
+        capacity: i64,
+        deadline: Option<Instant>,
+        cancelled: &'a AtomicBool,
+    ) -> Self {
+        let n = problem.buffers.len();
+        let num_sections = sweep.sections.len();
+        let spans = Rows::build(sweep.buffer_data.iter().map(|d| {
+            d.section_spans.iter().map(|s| Span {
+                lo: s.section_range.lower as u32,
+                hi: s.section_range.upper as u32,
+                top: s.window.upper,
+                width: s.window.upper - s.window.lower,
+            })
+        }));
+        let ranges = sweep
+            .buffer_data
+            .iter()
+            .map(|d| {
+                let r = d.section_range();
+                (r.lower as u32, r.upper as u32)
+            })
+            .collect();
+        let overlaps = Rows::build(sweep.buffer_data.iter().map(|d| {
+            d.overlaps
+                .iter()
+                .map(|o| (o.buffer_idx as u32, o.effective_size))
+        }));
+        let sections = Rows::build(sweep.sections.iter().map(|s| s.iter().map(|&b| b as u32)));
+        let mut totals = vec![0i64; num_sections];
+        for b in 0..n {
+            for span in spans.row(b) {
+                for total in &mut totals[span.lo as usize..span.hi as usize] {
+                    *total = total.saturating_add(span.width);
+                }
+            }
+        }
+        let fixed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
+        let min_offsets = fixed.iter().map(|f| f.unwrap_or(0)).collect();
+        Engine {
+            problem,
+            sweep,
+            params,
+            capacity,
+            sizes: problem.buffers.iter().map(|b| b.size).collect(),
+            alignments: problem.buffers.iter().map(|b| b.alignment).collect(),
+            fixed,
+            spans,
+            ranges,
+            overlaps,
+            sections,
+            assigned: vec![NO_OFFSET; n],
+            min_offsets,
+            floors: vec![0; num_sections],
+            totals,
+            cuts: sweep.calculate_cuts(),
+            solution: vec![NO_OFFSET; n],
+            offset_trail: Vec::with_capacity(n),
+            floor_trail: Vec::with_capacity(num_sections),
+            affected_mark: vec![0; num_sections],
+            affected_stamp: 0,
+            affected: Vec::with_capacity(num_sections),
+            order_arena: Vec::with_capacity(4 * n),
+            moved: Vec::with_capacity(n),
+            preorder_arena: Vec::with_capacity(n),
+            part_arena: Vec::with_capacity(2 * n),
+            cutpoints: Vec::new(),
+            preorder_scratch: Vec::with_capacity(n),
+            nodes_remaining: i64::MAX,
+            backtracks: 0,
+            nodes: 0,
+            clock_countdown: CLOCK_INTERVAL,
+            deadline,
+            cancelled,
+        }
+    }
+
+    /// Backtracks counted so far.
+    pub(crate) fn backtracks(&self) -> u64 {
+        self.backtracks
+    }
+
+    /// Nodes visited so far.
+    pub(crate) fn nodes(&self) -> u64 {
+        self.nodes
+    }
+
+    /// The offsets of the solution found by the last successful [`Self::run`].
+    pub(crate) fn solution(&self) -> &[Offset] {
+        &self.solution
+    }
+
+    /// Searches every partition, with one heuristic, or with several in
+    /// rounds of growing node budgets.
+    pub(crate) fn run(&mut self, comparators: &[PreorderingComparator]) -> Status {
+        if self.problem.buffers.is_empty() {
+            return Status::Found;
+        }
+        // A fixed offset the alignment forbids can never be kept.
+        if self
+            .fixed
+            .iter()
+            .zip(&self.alignments)
+            .any(|(f, &a)| f.is_some_and(|o| o % a != 0))
+        {
+            return Status::NotFound;
+        }
+        self.part_arena.clear();
+        let mut parts = Vec::with_capacity(self.sweep.partitions.len());
+        for partition in &self.sweep.partitions {
+            let start = self.part_arena.len();
+            self.part_arena
+                .extend(partition.buffer_idxs.iter().map(|&b| b as u32));
+            parts.push(Part {
+                buffers_start: start,
+                buffers_end: self.part_arena.len(),
+                section_lo: partition.section_range.lower as usize,
+                section_hi: partition.section_range.upper as usize,
+            });
+        }
+        if let [comparator] = comparators {
+            self.nodes_remaining = i64::MAX;
+            for &part in &parts {
+                let status = self.sub_solve(part, comparator);
+                if status != Status::Found {
+                    return status;
+                }
+            }
+            return Status::Found;
+        }
+        let mut node_limit = self.problem.buffers.len() as i64;
+        loop {
+            node_limit = node_limit.saturating_mul(2);
+            for comparator in comparators {
+                self.nodes_remaining = node_limit;
+                let mut status = Status::Found;
+                for &part in &parts {
+                    status = self.sub_solve(part, comparator);
+                    if status != Status::Found {
+                        break;
+                    }
+                }
+                match status {
+                    Status::Aborted => continue,
+                    other => return other,
+                }
+            }
+        }
+    }
+
+    /// Sorts the partition's buffers by the heuristic, then searches it.
+    fn sub_solve(&mut self, part: Part, comparator: &PreorderingComparator) -> Status {
+        let mut scratch = std::mem::take(&mut self.preorder_scratch);
+        scratch.clear();
+        for i in part.buffers_start..part.buffers_end {
+            let b = self.part_arena[i] as usize;
+            let buffer = &self.problem.buffers[b];
+            let total = self
+                .spans
+                .row(b)
+                .iter()
+                .flat_map(|s| &self.totals[s.lo as usize..s.hi as usize])
+                .fold(0i64, |acc, &t| acc.max(t));
+            let (lo, hi) = self.ranges[b];
+            scratch.push(PreorderData {
+                area: buffer.area(),
+                lower: buffer.lifespan.lower,
+                overlaps: self.overlaps.row(b).len() as u64,
+                sections: hi as i64 - lo as i64,
+                size: buffer.size,
+                total,
+                upper: buffer.lifespan.upper,
+                width: buffer.lifespan.upper as i128 - buffer.lifespan.lower as i128,
+                buffer_idx: b,
+            });
+        }
+        if self.params.static_preordering {
+            scratch.sort_unstable_by(|a, b| comparator.compare(a, b));
+        }
+        let preorder_base = self.preorder_arena.len();
+        self.preorder_arena
+            .extend(scratch.iter().map(|d| d.buffer_idx as u32));
+        let count = scratch.len();
+        self.preorder_scratch = scratch;
+
+        let frame = Frame {
+            start: self.order_arena.len(),
+            len: count,
+        };
+        self.order_arena
+            .extend((0..count as u32).map(|preorder_idx| OrderItem {
+                offset: 0,
+                preorder_idx,
+            }));
+        let status = self.search(part, comparator, preorder_base, frame, 0, 0);
+        self.order_arena.truncate(frame.start);
+        self.preorder_arena.truncate(preorder_base);
+        status
+    }
+
+    /// Checks the node budget, the clock and the cancel flag.
+    #[inline]
+    fn out_of_budget(&mut self) -> Option<Status> {
+        if self.nodes_remaining <= 0 {
+            return Some(Status::Aborted);
+        }
+        self.nodes_remaining -= 1;
+        self.nodes += 1;
+        if self.cancelled.load(AtomicOrdering::Relaxed) {
+            return Some(Status::Cancelled);
+        }
+        self.clock_countdown -= 1;
+        if self.clock_countdown == 0 {
+            self.clock_countdown = CLOCK_INTERVAL;
+            if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                return Some(Status::Timeout);
+            }
+        }
+        None
+    }
+
+    /// Builds the ordering of this node from its parent's: unplaced buffers
+    /// only, with their current minimum offsets, sorted by (offset, preorder)
+    /// when ordering dynamically. Returns the new frame and the lowest top
+    /// (`offset + size`) among them.
+    fn compute_ordering(&mut self, preorder_base: usize, parent: Frame) -> (Frame, Offset) {
+        let start = self.order_arena.len();
+        let mut min_height = Offset::MAX;
+        self.moved.clear();
+        for i in parent.start..parent.start + parent.len {
+            let item = self.order_arena[i];
+            let b = self.preorder_arena[preorder_base + item.preorder_idx as usize] as usize;
+            if self.assigned[b] != NO_OFFSET {
+                continue;
+            }
+            let offset = self.min_offsets[b];
+            min_height = min_height.min(offset.saturating_add(self.sizes[b]));
+            let updated = OrderItem {
+                offset,
+                preorder_idx: item.preorder_idx,
+            };
+            if offset == item.offset || !self.params.dynamic_ordering {
+                self.order_arena.push(updated);
+            } else {
+                self.moved.push(updated);
+            }
+        }
+        if !self.moved.is_empty() {
+            // Merge the moved buffers back in, from the back.
+            self.moved.sort_unstable();
+            let kept = self.order_arena.len() - start;
+            let total = kept + self.moved.len();
+            self.order_arena.resize(
+                start + total,
+                OrderItem {
+                    offset: 0,
+                    preorder_idx: 0,
+                },
+            );
+            let (mut i, mut j, mut k) = (kept, self.moved.len(), total);
+            while j > 0 {
+                if i > 0 && self.order_arena[start + i - 1] > self.moved[j - 1] {
+                    self.order_arena[start + k - 1] = self.order_arena[start + i - 1];
+                    i -= 1;
+                } else {
+                    self.order_arena[start + k - 1] = self.moved[j - 1];
+                    j -= 1;
+                }
+                k -= 1;
+            }
+        }
+        (
+            Frame {
+                start,
+                len: self.order_arena.len() - start,
+            },
+            min_height,
+        )
+    }
+
+    /// The recursive search (the reference's `SearchSolutions`).
+    fn search(
+        &mut self,
+        part: Part,
+        comparator: &PreorderingComparator,
+        preorder_base: usize,
+        parent: Frame,
+        min_offset: Offset,
+        min_preorder_idx: u32,
+    ) -> Status {
+        if let Some(status) = self.out_of_budget() {
+            return status;
+        }
+        let (frame, min_height) = self.compute_ordering(preorder_base, parent);
+        if frame.len == 0 {
+            for i in part.buffers_start..part.buffers_end {
+                let b = self.part_arena[i] as usize;
+                self.solution[b] = self.assigned[b];
+            }
+            self.order_arena.truncate(frame.start);
+            return Status::Found;
+        }
+        let p = self.params;
+        for i in 0..frame.len {
+            let OrderItem {
+                offset,
+                preorder_idx,
+            } = self.order_arena[frame.start + i];
+            let b = self.preorder_arena[preorder_base + preorder_idx as usize] as usize;
+            if p.canonical_only
+                && (offset < min_offset
+                    || (offset == min_offset && preorder_idx < min_preorder_idx))
+            {
+                continue;
+            }
+            if p.check_dominance && offset >= min_height {
+                continue;
+            }
+            if self.fixed[b].is_some_and(|f| offset > f) {
+                continue;
+            }
+            self.assigned[b] = offset;
+            let offset_mark = self.offset_trail.len();
+            let (hatless, fixed_failure) = self.update_min_offsets(b, offset);
+            let floor_mark = self.floor_trail.len();
+            self.update_section_data(b, offset);
+            let mut status = Status::NotFound;
+            if !fixed_failure && self.check(part, offset) {
+                status = if p.dynamic_decomposition {
+                    self.decompose(
+                        part,
+                        comparator,
+                        preorder_base,
+                        frame,
+                        offset,
+                        preorder_idx,
+                        b,
+                    )
+                } else {
+                    self.search(part, comparator, preorder_base, frame, offset, preorder_idx)
+                };
+            }
+            self.restore_section_data(b, floor_mark);
+            while self.offset_trail.len() > offset_mark {
+                if let Some((o, old)) = self.offset_trail.pop() {
+                    self.min_offsets[o as usize] = old;
+                }
+            }
+            self.assigned[b] = NO_OFFSET;
+            if status != Status::NotFound {
+                self.order_arena.truncate(frame.start);
+                return status;
+            }
+            if hatless && p.hatless_pruning {
+                break;
+            }
+        }
+        self.backtracks += 1;
+        self.order_arena.truncate(frame.start);
+        Status::NotFound
+    }
+
+    /// Raises the minimum offsets of the unplaced buffers above `b`, now at
+    /// `offset`. Returns whether no unplaced buffer overlaps `b` ("hatless")
+    /// and whether some fixed offset became unreachable.
+    fn update_min_offsets(&mut self, b: usize, offset: Offset) -> (bool, bool) {
+        let mut hatless = true;
+        let mut fixed_failure = false;
+        self.affected_stamp = self.affected_stamp.wrapping_add(1);
+        if self.affected_stamp == 0 {
+            self.affected_mark.fill(0);
+            self.affected_stamp = 1;
+        }
+        self.affected.clear();
+        let track_sections = self.params.unallocated_floor;
+        let (starts, items) = (&self.overlaps.starts, &self.overlaps.items);
+        for &(o, effective_size) in &items[starts[b] as usize..starts[b + 1] as usize] {
+            let o = o as usize;
+            if self.assigned[o] != NO_OFFSET {
+                continue;
+            }
+            hatless = false;
+            let height = offset.saturating_add(effective_size);
+            if self.min_offsets[o] >= height {
+                continue;
+            }
+            self.offset_trail.push((o as u32, self.min_offsets[o]));
+            let alignment = self.alignments[o];
+            let rem = height % alignment;
+            let aligned = if rem > 0 {
+                height.saturating_add(alignment - rem)
+            } else {
+                height
+            };
+            self.min_offsets[o] = aligned;
+            if self.fixed[o].is_some_and(|f| aligned > f) {
+                fixed_failure = true;
+            }
+            if track_sections {
+                for span in self.spans.row(o) {
+                    for s in span.lo..span.hi {
+                        if self.affected_mark[s as usize] != self.affected_stamp {
+                            self.affected_mark[s as usize] = self.affected_stamp;
+                            self.affected.push(s);
+                        }
+                    }
+                }
+            }
+        }
+        (hatless, fixed_failure)
+    }
+
+    /// Raises the floors of the sections `b` occupies and removes its size
+    /// from their totals; then lifts the floors of affected sections to the
+    /// lowest minimum offset of their unplaced buffers.
+    fn update_section_data(&mut self, b: usize, offset: Offset) {
+        let (starts, items) = (&self.spans.starts, &self.spans.items);
+        for span in &items[starts[b] as usize..starts[b + 1] as usize] {
+            let top = offset.saturating_add(span.top);
+            for s in span.lo as usize..span.hi as usize {
+                self.floor_trail.push((s as u32, self.floors[s]));
+                self.floors[s] = top;
+                self.totals[s] -= span.width;
+            }
+        }
+        for k in 0..self.affected.len() {
+            let s = self.affected[k] as usize;
+            let mut lowest = Offset::MAX;
+            for &m in self.sections.row(s) {
+                if self.assigned[m as usize] == NO_OFFSET {
+                    lowest = lowest.min(self.min_offsets[m as usize]);
+                }
+            }
+            if lowest != Offset::MAX && self.floors[s] < lowest {
+                self.floor_trail.push((s as u32, self.floors[s]));
+                self.floors[s] = lowest;
+            }
+        }
+    }
+
+    /// Undoes [`Self::update_section_data`] for `b`.
+    fn restore_section_data(&mut self, b: usize, mark: usize) {
+        while self.floor_trail.len() > mark {
+            if let Some((s, old)) = self.floor_trail.pop() {
+                self.floors[s as usize] = old;
+            }
+        }
+        let (starts, items) = (&self.spans.starts, &self.spans.items);
+        for span in &items[starts[b] as usize..starts[b + 1] as usize] {
+            for total in &mut self.totals[span.lo as usize..span.hi as usize] {
+                *total += span.width;
+            }
+        }
+    }
+
+    /// Whether every section of the partition can still fit below capacity.
+    fn check(&self, part: Part, offset: Offset) -> bool {
+        let p = self.params;
+        let floors = &self.floors[part.section_lo..part.section_hi];
+        let totals = &self.totals[part.section_lo..part.section_hi];
+        for (&floor, &total) in floors.iter().zip(totals) {
+            let mut floor = floor;
+            if p.monotonic_floor {
+                floor = floor.max(offset);
+            }
+            if p.section_inference {
+                floor = floor.saturating_add(total);
+            }
+            if self.capacity < floor {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// After placing `b`: if it was the last buffer crossing some section
+    /// boundaries, solve the pieces separately; otherwise keep searching.
+    #[allow(clippy::too_many_arguments)]
+    fn decompose(
+        &mut self,
+        part: Part,
+        comparator: &PreorderingComparator,
+        preorder_base: usize,
+        frame: Frame,
+        offset: Offset,
+        preorder_idx: u32,
+        b: usize,
+    ) -> Status {
+        self.solution[b] = self.assigned[b];
+        let base = self.cutpoints.len();
+        self.cutpoints.push(part.section_lo);
+        let (lo, hi) = self.ranges[b];
+        for s in lo as usize..(hi as usize).saturating_sub(1) {
+            self.cuts[s] -= 1;
+            if self.cuts[s] == 0 {
+                self.cutpoints.push(s + 1);
+            }
+        }
+        let mut status = Status::Found;
+        if self.cutpoints.len() - base == 1 {
+            status = self.search(part, comparator, preorder_base, frame, offset, preorder_idx);
+        } else {
+            self.cutpoints.push(part.section_hi);
+            for c in base + 1..self.cutpoints.len() {
+                let (section_lo, section_hi) = (self.cutpoints[c - 1], self.cutpoints[c]);
+                let start = self.part_arena.len();
+                for i in part.buffers_start..part.buffers_end {
+                    let other = self.part_arena[i] as usize;
+                    if self.assigned[other] != NO_OFFSET {
+                        continue;
+                    }
+                    let (olo, ohi) = self.ranges[other];
+                    if !((ohi as usize) <= section_lo || section_hi <= olo as usize) {
+                        self.part_arena.push(other as u32);
+                    }
+                }
+                let end = self.part_arena.len();
+                if start == end {
+                    continue;
+                }
+                let sub = Part {
+                    buffers_start: start,
+                    buffers_end: end,
+                    section_lo,
+                    section_hi,
+                };
+                let sub_status = self.sub_solve(sub, comparator);
+                self.part_arena.truncate(start);
+                if sub_status != Status::Found {
+                    status = sub_status;
+                    break;
+                }
+            }
+        }
+        for s in lo as usize..(hi as usize).saturating_sub(1) {
+            self.cuts[s] += 1;
+        }
+        self.cutpoints.truncate(base);
+        status
+    }
+}

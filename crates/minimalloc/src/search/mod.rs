@@ -1,0 +1,369 @@
+//! The exact MiniMalloc search: settings, outcomes and the [`Solver`].
+//!
+//! [`Solver::solve`] sweeps the problem (see [`crate::sweep`]) and runs the
+//! depth-first search of [`dfs`] over each partition. With default settings
+//! it visits the same nodes as the C++ reference, so it returns the same
+//! offsets and counts the same backtracks.
+//!
+//! The outcome is a [`Solution`], or one of the distinct failures of
+//! [`SolveError`]: proved infeasible, timed out, cancelled, or an invalid
+//! problem or setting.
+//!
+//! ```
+//! use minimalloc::{Buffer, Problem, search::{Solver, SolverParams}};
+//!
+//! let problem = Problem {
+//!     buffers: vec![Buffer::new("a", 0, 2, 4), Buffer::new("b", 1, 3, 4)],
+//!     capacity: 8,
+//! };
+//! let mut solver = Solver::new(SolverParams::default());
+//! let solution = solver.solve(&problem).unwrap();
+//! assert_eq!(solution.height, 8);
+//! ```
+
+mod dfs;
+pub mod order;
+
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::problem::{ModelError, Problem, Solution};
+use crate::sweep::{sweep, SweepResult};
+use dfs::{Engine, Status};
+pub use order::{BadHeuristic, PreorderData, PreorderingComparator};
+
+/// The search techniques, each switchable (all on by default), named as in
+/// the reference; plus the time limit and the preordering heuristics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SolverParams {
+    /// Give up after this long (`None`: never).
+    pub timeout: Option<Duration>,
+    /// Explore canonical solutions only (placements in non-decreasing order).
+    pub canonical_only: bool,
+    /// Prune when a section's floor plus its unplaced total exceeds capacity.
+    pub section_inference: bool,
+    /// Try buffers by lowest minimum offset first.
+    pub dynamic_ordering: bool,
+    /// Skip placements that leave a gap another buffer could fill.
+    pub check_dominance: bool,
+    /// Raise section floors to the lowest minimum offset of their buffers.
+    pub unallocated_floor: bool,
+    /// Sort buffers by the preordering heuristic before searching.
+    pub static_preordering: bool,
+    /// Split the problem when placed buffers disconnect it.
+    pub dynamic_decomposition: bool,
+    /// Require section floors to rise with the last offset placed.
+    pub monotonic_floor: bool,
+    /// Stop trying siblings after placing a buffer with nothing above it.
+    pub hatless_pruning: bool,
+    /// Find the smallest capacity that admits a solution (binary search
+    /// between 0 and the problem's capacity).
+    pub minimize_capacity: bool,
+    /// The preordering heuristics (see [`order`]), tried round-robin when
+    /// there are several.
+    pub preordering_heuristics: Vec<String>,
+}
+
+impl Default for SolverParams {
+    fn default() -> Self {
+        SolverParams {
+            timeout: None,
+            canonical_only: true,
+            section_inference: true,
+            dynamic_ordering: true,
+            check_dominance: true,
+            unallocated_floor: true,
+            static_preordering: true,
+            dynamic_decomposition: true,
+            monotonic_floor: true,
+            hatless_pruning: true,
+            minimize_capacity: false,
+            preordering_heuristics: vec!["WAT".into(), "TAW".into(), "TWA".into()],
+        }
+    }
+}
+
+/// Why [`Solver::solve`] returned no solution.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SolveError {
+    /// The search proved that no solution fits in the capacity.
+    #[error("infeasible: no solution fits in capacity {capacity}")]
+    Infeasible {
+        /// The capacity that was tried (the largest, when minimizing).
+        capacity: i64,
+    },
+    /// The time limit passed first.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// [`Solver::cancel`] was called.
+    #[error("cancelled")]
+    Cancelled,
+    /// The problem is malformed.
+    #[error("invalid problem: {0}")]
+    InvalidProblem(#[from] ModelError),
+    /// A setting is malformed.
+    #[error("invalid solver settings: {0}")]
+    InvalidParams(String),
+}
+
+/// A handle that cancels a running [`Solver`] from another thread.
+#[derive(Clone, Debug, Default)]
+pub struct CancelHandle(Arc<AtomicBool>);
+
+impl CancelHandle {
+    /// Asks the solver to stop; it returns [`SolveError::Cancelled`] soon
+    /// after (within a few thousand search nodes).
+    pub fn cancel(&self) {
+        self.0.store(true, AtomicOrdering::Relaxed);
+    }
+}
+
+/// Statistics of the latest run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SearchStats {
+    /// Times a node found no solution among its children.
+    pub backtracks: u64,
+    /// Nodes visited.
+    pub nodes: u64,
+}
+
+/// Runs the MiniMalloc search; keeps its settings and the statistics of the
+/// latest run.
+#[derive(Debug, Default)]
+pub struct Solver {
+    params: SolverParams,
+    stats: SearchStats,
+    cancelled: CancelHandle,
+}
+
+impl Solver {
+    /// A solver with these settings.
+    pub fn new(params: SolverParams) -> Self {
+        Solver {
+            params,
+            stats: SearchStats::default(),
+            cancelled: CancelHandle::default(),
+        }
+    }
+
+    /// The settings.
+    pub fn params(&self) -> &SolverParams {
+        &self.params
+    }
+
+    /// Backtracks counted by the latest [`Self::solve`] (or subset search).
+    pub fn backtracks(&self) -> u64 {
+        self.stats.backtracks
+    }
+
+    /// Backtracks and nodes of the latest run.
+    pub fn stats(&self) -> SearchStats {
+        self.stats
+    }
+
+    /// Cancels a running search (see [`Self::cancel_handle`] to do it from
+    /// another thread). Like the reference, a new `solve` clears the request.
+    pub fn cancel(&self) {
+        self.cancelled.cancel();
+    }
+
+    /// A handle another thread can use to cancel this solver's searches.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.cancelled.clone()
+    }
+
+    /// Finds offsets for every buffer within `problem.capacity` (or, with
+    /// `minimize_capacity`, the lowest capacity up to it).
+    pub fn solve(&mut self, problem: &Problem) -> Result<Solution, SolveError> {
+        self.stats = SearchStats::default();
+        self.cancelled.0.store(false, AtomicOrdering::Relaxed);
+        let deadline = self
+            .params
+            .timeout
+            .and_then(|t| Instant::now().checked_add(t));
+        self.solve_until(problem, deadline)
+    }
+
+    /// Finds a small set of buffers that cannot fit together: removing any one
+    /// of them makes the rest feasible. Tries to drop each buffer in turn,
+    /// keeping it only when the problem becomes feasible without it. For a
+    /// feasible problem every buffer is kept.
+    pub fn irreducible_infeasible_subset(
+        &mut self,
+        problem: &Problem,
+    ) -> Result<Vec<usize>, SolveError> {
+        self.stats = SearchStats::default();
+        self.cancelled.0.store(false, AtomicOrdering::Relaxed);
+        let deadline = self
+            .params
+            .timeout
+            .and_then(|t| Instant::now().checked_add(t));
+        let mut include = vec![true; problem.buffers.len()];
+        let mut subset = Vec::new();
+        for i in 0..problem.buffers.len() {
+            include[i] = false;
+            let sub = Problem {
+                buffers: problem
+                    .buffers
+                    .iter()
+                    .zip(&include)
+                    .filter(|(_, &keep)| keep)
+                    .map(|(b, _)| b.clone())
+                    .collect(),
+                capacity: problem.capacity,
+            };
+            match self.solve_until(&sub, deadline) {
+                Ok(_) => {
+                    include[i] = true;
+                    subset.push(i);
+                }
+                Err(SolveError::Infeasible { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(subset)
+    }
+
+    /// Finds the lowest capacity between `lower` and `upper` (inclusive) that
+    /// admits a solution, by binary search, and returns that solution. The
+    /// problem's own capacity is ignored. Useful when no capacity is known:
+    /// `lower` can be [`Problem::lower_bound`] and `upper` any height known to
+    /// be reachable.
+    pub fn minimize(
+        &mut self,
+        problem: &Problem,
+        lower: i64,
+        upper: i64,
+    ) -> Result<Solution, SolveError> {
+        self.stats = SearchStats::default();
+        self.cancelled.0.store(false, AtomicOrdering::Relaxed);
+        let deadline = self
+            .params
+            .timeout
+            .and_then(|t| Instant::now().checked_add(t));
+        self.run_search(problem, deadline, Some((lower.max(0), upper)))
+    }
+
+    fn solve_until(
+        &mut self,
+        problem: &Problem,
+        deadline: Option<Instant>,
+    ) -> Result<Solution, SolveError> {
+        let range = self
+            .params
+            .minimize_capacity
+            .then_some((0, problem.capacity));
+        self.run_search(problem, deadline, range)
+    }
+
+    /// Searches at the problem's capacity, or binary-searches the capacity
+    /// within `range`.
+    fn run_search(
+        &mut self,
+        problem: &Problem,
+        deadline: Option<Instant>,
+        range: Option<(i64, i64)>,
+    ) -> Result<Solution, SolveError> {
+        problem.check()?;
+        let comparators = self
+            .params
+            .preordering_heuristics
+            .iter()
+            .map(|h| PreorderingComparator::new(h))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SolveError::InvalidParams(e.to_string()))?;
+        if comparators.is_empty() {
+            return Err(SolveError::InvalidParams(
+                "at least one preordering heuristic is needed".into(),
+            ));
+        }
+        let sweep_result = sweep(problem);
+        let run = |capacity: i64, stats: &mut SearchStats| {
+            run_on_big_stack(
+                problem,
+                &sweep_result,
+                &self.params,
+                &comparators,
+                capacity,
+                deadline,
+                &self.cancelled.0,
+                stats,
+            )
+        };
+        let timeout = self.params.timeout.unwrap_or_default();
+        let fail = |status: Status, capacity: i64| match status {
+            Status::Timeout => SolveError::Timeout(timeout),
+            Status::Cancelled => SolveError::Cancelled,
+            _ => SolveError::Infeasible { capacity },
+        };
+        let mut stats = self.stats;
+        let result = match range {
+            None => run(problem.capacity, &mut stats).map_err(|s| fail(s, problem.capacity)),
+            Some((mut lo, mut hi)) => {
+                // As the reference: a failure of any kind raises the low end,
+                // a solution lowers the high end to just below its height.
+                let mut best: Result<Solution, SolveError> =
+                    Err(SolveError::Infeasible { capacity: hi });
+                while lo <= hi {
+                    let mid = lo + (hi - lo) / 2;
+                    match run(mid, &mut stats) {
+                        Ok(solution) => {
+                            hi = solution.height - 1;
+                            best = Ok(solution);
+                        }
+                        Err(status) => {
+                            if matches!(status, Status::Timeout | Status::Cancelled)
+                                && best.is_err()
+                            {
+                                best = Err(fail(status, mid));
+                            }
+                            lo = mid + 1;
+                        }
+                    }
+                }
+                best
+            }
+        };
+        self.stats = stats;
+        result
+    }
+}
+
+/// Runs one search at `capacity` on a thread whose stack fits the recursion
+/// (one or two frames per buffer placed).
+#[allow(clippy::too_many_arguments)]
+fn run_on_big_stack(
+    problem: &Problem,
+    sweep_result: &SweepResult,
+    params: &SolverParams,
+    comparators: &[PreorderingComparator],
+    capacity: i64,
+    deadline: Option<Instant>,
+    cancelled: &AtomicBool,
+    stats: &mut SearchStats,
+) -> Result<Solution, Status> {
+    let work = || {
+        let mut engine = Engine::new(problem, sweep_result, params, capacity, deadline, cancelled);
+        let status = engine.run(comparators);
+        let run_stats = (engine.backtracks(), engine.nodes());
+        let result = match status {
+            Status::Found => Ok(Solution::from_offsets(problem, engine.solution().to_vec())),
+            other => Err(other),
+        };
+        (result, run_stats)
+    };
+    let stack = (16usize << 20).saturating_add(problem.buffers.len().saturating_mul(1024));
+    let (result, (backtracks, nodes)) = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("minimalloc-search".into())
+            .stack_size(stack)
+            .spawn_scoped(scope, work)
+            .map(|handle| handle.join())
+    })
+    .unwrap_or_else(|_| Ok(work()))
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    stats.backtracks += backtracks;
+    stats.nodes += nodes;
+    result
+}

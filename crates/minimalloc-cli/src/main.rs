@@ -1,1 +1,52 @@
-fn main(){}
+//! The `minimalloc` command-line tool: a thin layer over the `minimalloc`
+//! library that parses flags, reads and writes files, and maps outcomes to
+//! exit codes (0 solved, 1 infeasible, 2 bad input or usage, 3 timed out,
+//! 4 internal error, 130 interrupted).
+
+mod args;
+mod bench;
+mod output;
+mod solve;
+mod tikz;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// A failure that ends the run, with its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// The process exit code.
+    pub code: u8,
+    /// What to tell the user.
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input or usage (exit code 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        Failure { code: 2, message: message.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    let argv = args::normalize(std::env::args());
+    let cli = match args::Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Some(args::Command::Bench(bench_args)) => bench::run(&bench_args),
+        None => solve::run(&cli.solve),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("minimalloc: error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

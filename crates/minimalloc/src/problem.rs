@@ -212,13 +212,8 @@ pub struct Solution {
 impl Solution {
     /// Builds a solution from offsets, computing the height for `problem`.
     pub fn from_offsets(problem: &Problem, offsets: Vec<Offset>) -> Self {
-        let height = problem
-            .buffers
-            .iter()
-            .zip(&offsets)
-            .map(|(b, &o)| o.saturating_add(b.size))
-            .max()
-            .unwrap_or(0);
+        let height =
+            problem.buffers.iter().zip(&offsets).map(|(b, &o)| o.saturating_add(b.size)).max().unwrap_or(0);
         Solution { offsets, height }
     }
 }
@@ -283,7 +278,9 @@ pub enum ModelError {
         size: i64,
     },
     /// A fixed offset is negative or `offset + size` overflows.
-    #[error("buffer {id:?}: fixed offset {offset} must be non-negative and offset + size must fit in 64 bits")]
+    #[error(
+        "buffer {id:?}: fixed offset {offset} must be non-negative and offset + size must fit in 64 bits"
+    )]
     BadFixedOffset {
         /// The buffer's id.
         id: String,
@@ -337,15 +334,9 @@ impl Problem {
     /// Fails (and changes nothing) if some buffer has no offset.
     pub fn strip_solution(&mut self) -> Result<Solution, MissingOffset> {
         if let Some(buffer) = self.buffers.iter().find(|b| b.offset.is_none()) {
-            return Err(MissingOffset {
-                id: buffer.id.clone(),
-            });
+            return Err(MissingOffset { id: buffer.id.clone() });
         }
-        let offsets: Vec<Offset> = self
-            .buffers
-            .iter_mut()
-            .filter_map(|b| b.offset.take())
-            .collect();
+        let offsets: Vec<Offset> = self.buffers.iter_mut().filter_map(|b| b.offset.take()).collect();
         Ok(Solution::from_offsets(self, offsets))
     }
 }
@@ -361,41 +352,24 @@ pub struct MissingOffset {
 fn check_buffer(b: &Buffer) -> Result<(), ModelError> {
     let id = || b.id.clone();
     if b.size <= 0 {
-        return Err(ModelError::NonPositiveSize {
-            id: id(),
-            size: b.size,
-        });
+        return Err(ModelError::NonPositiveSize { id: id(), size: b.size });
     }
     if b.lifespan.is_empty() {
-        return Err(ModelError::EmptyLifespan {
-            id: id(),
-            lifespan: b.lifespan,
-        });
+        return Err(ModelError::EmptyLifespan { id: id(), lifespan: b.lifespan });
     }
     if b.alignment < 1 {
-        return Err(ModelError::BadAlignment {
-            id: id(),
-            alignment: b.alignment,
-        });
+        return Err(ModelError::BadAlignment { id: id(), alignment: b.alignment });
     }
     let mut previous_end = b.lifespan.lower;
     for gap in &b.gaps {
         let g = gap.lifespan;
         if g.is_empty() || g.lower < previous_end || g.upper > b.lifespan.upper {
-            return Err(ModelError::BadGap {
-                id: id(),
-                gap: g,
-                lifespan: b.lifespan,
-            });
+            return Err(ModelError::BadGap { id: id(), gap: g, lifespan: b.lifespan });
         }
         previous_end = g.upper;
         if let Some(w) = gap.window {
             if w.lower < 0 || w.upper > b.size || w.lower > w.upper {
-                return Err(ModelError::BadWindow {
-                    id: id(),
-                    window: w,
-                    size: b.size,
-                });
+                return Err(ModelError::BadWindow { id: id(), window: w, size: b.size });
             }
         }
     }
@@ -412,10 +386,7 @@ mod tests {
     use super::*;
 
     fn gap(l: i64, u: i64, w: Option<(i64, i64)>) -> Gap {
-        Gap {
-            lifespan: Interval::new(l, u),
-            window: w.map(|(a, b)| Interval::new(a, b)),
-        }
+        Gap { lifespan: Interval::new(l, u), window: w.map(|(a, b)| Interval::new(a, b)) }
     }
 
     #[test]
@@ -456,11 +427,7 @@ mod tests {
     #[test]
     fn max_load_and_lower_bound() {
         let p = Problem {
-            buffers: vec![
-                Buffer::new("a", 0, 2, 3),
-                Buffer::new("b", 1, 3, 4),
-                Buffer::new("c", 2, 4, 5),
-            ],
+            buffers: vec![Buffer::new("a", 0, 2, 3), Buffer::new("b", 1, 3, 4), Buffer::new("c", 2, 4, 5)],
             capacity: 10,
         };
         assert_eq!(p.max_load(), 9);
@@ -472,20 +439,11 @@ mod tests {
     fn check_rejects_malformed_buffers() {
         let mut b = Buffer::new("x", 0, 5, 2);
         b.gaps.push(gap(3, 7, None));
-        let p = Problem {
-            buffers: vec![b],
-            capacity: 4,
-        };
+        let p = Problem { buffers: vec![b], capacity: 4 };
         assert!(matches!(p.check(), Err(ModelError::BadGap { .. })));
-        let p = Problem {
-            buffers: vec![Buffer::new("x", 5, 5, 2)],
-            capacity: 4,
-        };
+        let p = Problem { buffers: vec![Buffer::new("x", 5, 5, 2)], capacity: 4 };
         assert!(matches!(p.check(), Err(ModelError::EmptyLifespan { .. })));
-        let p = Problem {
-            buffers: vec![Buffer::new("x", 0, 5, 0)],
-            capacity: 4,
-        };
+        let p = Problem { buffers: vec![Buffer::new("x", 0, 5, 0)], capacity: 4 };
         assert!(matches!(p.check(), Err(ModelError::NonPositiveSize { .. })));
     }
 
@@ -493,25 +451,12 @@ mod tests {
     fn strip_solution_moves_offsets() {
         let mut a = Buffer::new("a", 0, 2, 3);
         a.offset = Some(4);
-        let mut p = Problem {
-            buffers: vec![a, Buffer::new("b", 0, 1, 1)],
-            capacity: 10,
-        };
+        let mut p = Problem { buffers: vec![a, Buffer::new("b", 0, 1, 1)], capacity: 10 };
         assert!(p.strip_solution().is_err());
-        assert_eq!(
-            p.buffers[0].offset,
-            Some(4),
-            "a failed strip changes nothing"
-        );
+        assert_eq!(p.buffers[0].offset, Some(4), "a failed strip changes nothing");
         p.buffers[1].offset = Some(0);
         let s = p.strip_solution().unwrap();
-        assert_eq!(
-            s,
-            Solution {
-                offsets: vec![4, 0],
-                height: 7
-            }
-        );
+        assert_eq!(s, Solution { offsets: vec![4, 0], height: 7 });
         assert!(p.buffers.iter().all(|b| b.offset.is_none()));
     }
 }

@@ -81,9 +81,7 @@ impl BufferData {
     /// The sections from the buffer's first to its last, gaps included.
     pub fn section_range(&self) -> SectionRange {
         match (self.section_spans.first(), self.section_spans.last()) {
-            (Some(first), Some(last)) => {
-                Interval::new(first.section_range.lower, last.section_range.upper)
-            }
+            (Some(first), Some(last)) => Interval::new(first.section_range.lower, last.section_range.upper),
             _ => Interval::default(),
         }
     }
@@ -183,16 +181,10 @@ pub fn create_points(problem: &Problem) -> Vec<SweepPoint> {
         }
         // The lifespan's own ends, unless a windowed gap already opens or
         // closes there.
-        if local
-            .first()
-            .is_none_or(|p| p.time_value != buffer.lifespan.lower)
-        {
+        if local.first().is_none_or(|p| p.time_value != buffer.lifespan.lower) {
             local.insert(0, point(buffer.lifespan.lower, SweepPointType::Left, full));
         }
-        if local
-            .last()
-            .is_none_or(|p| p.time_value != buffer.lifespan.upper)
-        {
+        if local.last().is_none_or(|p| p.time_value != buffer.lifespan.upper) {
             local.push(point(buffer.lifespan.upper, SweepPointType::Right, full));
         }
         if let Some(first) = local.first_mut() {
@@ -245,10 +237,7 @@ impl IndexSet {
     const ABSENT: usize = usize::MAX;
 
     fn new(universe: usize) -> Self {
-        IndexSet {
-            items: Vec::new(),
-            position: vec![Self::ABSENT; universe],
-        }
+        IndexSet { items: Vec::new(), position: vec![Self::ABSENT; universe] }
     }
 
     fn insert(&mut self, x: usize) {
@@ -275,10 +264,7 @@ impl IndexSet {
 pub fn sweep(problem: &Problem) -> SweepResult {
     let n = problem.buffers.len();
     let points = create_points(problem);
-    let mut result = SweepResult {
-        buffer_data: vec![BufferData::default(); n],
-        ..SweepResult::default()
-    };
+    let mut result = SweepResult { buffer_data: vec![BufferData::default(); n], ..SweepResult::default() };
     // Buffers with an open span, and buffers whose lifespan has begun and not
     // ended (a buffer in a gap is alive but not active).
     let mut actives = IndexSet::new(n);
@@ -300,10 +286,9 @@ pub fn sweep(problem: &Problem) -> SweepResult {
                     alive.remove(b);
                 }
                 let range = Interval::new(span_start[b] as i64, result.sections.len() as i64);
-                result.buffer_data[b].section_spans.push(SectionSpan {
-                    section_range: range,
-                    window: point.window,
-                });
+                result.buffer_data[b]
+                    .section_spans
+                    .push(SectionSpan { section_range: range, window: point.window });
                 if alive.items.is_empty() {
                     if let Some(partition) = result.partitions.last_mut() {
                         partition.section_range =
@@ -324,16 +309,14 @@ pub fn sweep(problem: &Problem) -> SweepResult {
                     for &other_idx in &alive.items {
                         let other = &problem.buffers[other_idx];
                         if let Some(es) = other.effective_size(buffer) {
-                            result.buffer_data[other_idx].overlaps.push(Overlap {
-                                buffer_idx: b,
-                                effective_size: es,
-                            });
+                            result.buffer_data[other_idx]
+                                .overlaps
+                                .push(Overlap { buffer_idx: b, effective_size: es });
                         }
                         if let Some(es) = buffer.effective_size(other) {
-                            result.buffer_data[b].overlaps.push(Overlap {
-                                buffer_idx: other_idx,
-                                effective_size: es,
-                            });
+                            result.buffer_data[b]
+                                .overlaps
+                                .push(Overlap { buffer_idx: other_idx, effective_size: es });
                         }
                     }
                     alive.insert(b);
@@ -379,35 +362,17 @@ mod tests {
         assert_eq!(
             r.partitions,
             vec![
-                Partition {
-                    buffer_idxs: vec![2, 0, 1],
-                    section_range: Interval::new(0, 3)
-                },
-                Partition {
-                    buffer_idxs: vec![3],
-                    section_range: Interval::new(3, 4)
-                },
+                Partition { buffer_idxs: vec![2, 0, 1], section_range: Interval::new(0, 3) },
+                Partition { buffer_idxs: vec![3], section_range: Interval::new(3, 4) },
             ]
         );
         assert_eq!(
             r.buffer_data[2].section_spans,
-            vec![SectionSpan {
-                section_range: Interval::new(0, 3),
-                window: Window::new(0, 1)
-            }]
+            vec![SectionSpan { section_range: Interval::new(0, 3), window: Window::new(0, 1) }]
         );
         assert_eq!(
             r.buffer_data[2].overlaps,
-            vec![
-                Overlap {
-                    buffer_idx: 0,
-                    effective_size: 1
-                },
-                Overlap {
-                    buffer_idx: 1,
-                    effective_size: 1
-                }
-            ]
+            vec![Overlap { buffer_idx: 0, effective_size: 1 }, Overlap { buffer_idx: 1, effective_size: 1 }]
         );
         assert!(r.buffer_data[3].overlaps.is_empty());
         assert_eq!(r.calculate_cuts(), vec![1, 1, 0]);
@@ -416,21 +381,11 @@ mod tests {
     #[test]
     fn gap_without_window_splits_spans() {
         let mut p = problem(&[(0, 10, 2), (3, 6, 1)]);
-        p.buffers[0].gaps.push(Gap {
-            lifespan: Interval::new(2, 7),
-            window: None,
-        });
+        p.buffers[0].gaps.push(Gap { lifespan: Interval::new(2, 7), window: None });
         let r = sweep(&p);
-        let spans: Vec<Interval> = r.buffer_data[0]
-            .section_spans
-            .iter()
-            .map(|s| s.section_range)
-            .collect();
+        let spans: Vec<Interval> = r.buffer_data[0].section_spans.iter().map(|s| s.section_range).collect();
         assert_eq!(spans, vec![Interval::new(0, 1), Interval::new(2, 3)]);
-        assert!(
-            r.buffer_data[0].overlaps.is_empty(),
-            "the gap hides buffer 1 entirely"
-        );
+        assert!(r.buffer_data[0].overlaps.is_empty(), "the gap hides buffer 1 entirely");
         assert_eq!(r.partitions.len(), 1, "buffer 0 stays alive across its gap");
         assert_eq!(r.calculate_cuts(), vec![1, 1]);
     }
@@ -438,18 +393,12 @@ mod tests {
     #[test]
     fn gap_with_window_is_its_own_span() {
         let mut p = problem(&[(0, 10, 4)]);
-        p.buffers[0].gaps.push(Gap {
-            lifespan: Interval::new(2, 7),
-            window: Some(Window::new(1, 3)),
-        });
+        p.buffers[0].gaps.push(Gap { lifespan: Interval::new(2, 7), window: Some(Window::new(1, 3)) });
         let points = create_points(&p);
         assert_eq!(points.len(), 6);
         let r = sweep(&p);
-        let spans: Vec<(Interval, Window)> = r.buffer_data[0]
-            .section_spans
-            .iter()
-            .map(|s| (s.section_range, s.window))
-            .collect();
+        let spans: Vec<(Interval, Window)> =
+            r.buffer_data[0].section_spans.iter().map(|s| (s.section_range, s.window)).collect();
         assert_eq!(
             spans,
             vec![

@@ -106,9 +106,7 @@ impl Violation {
         match self {
             Violation::WrongLength { .. } => ValidationResult::BadSolution,
             Violation::MovedFixed { .. } => ValidationResult::BadFixed,
-            Violation::NegativeOffset { .. } | Violation::AboveCapacity { .. } => {
-                ValidationResult::BadOffset
-            }
+            Violation::NegativeOffset { .. } | Violation::AboveCapacity { .. } => ValidationResult::BadOffset,
             Violation::Misaligned { .. } => ValidationResult::BadAlignment,
             Violation::WrongHeight { .. } => ValidationResult::BadHeight,
             Violation::Overlap { .. } => ValidationResult::BadOverlap,
@@ -135,10 +133,7 @@ impl fmt::Display for ValidationResult {
 pub fn validate(problem: &Problem, solution: &Solution) -> Result<(), Violation> {
     let n = problem.buffers.len();
     if solution.offsets.len() != n {
-        return Err(Violation::WrongLength {
-            offsets: solution.offsets.len(),
-            buffers: n,
-        });
+        return Err(Violation::WrongLength { offsets: solution.offsets.len(), buffers: n });
     }
     let mut max_top: i128 = 0;
     for (buffer, &offset) in problem.buffers.iter().zip(&solution.offsets) {
@@ -147,42 +142,24 @@ pub fn validate(problem: &Problem, solution: &Solution) -> Result<(), Violation>
         max_top = max_top.max(top);
         if let Some(fixed) = buffer.offset {
             if fixed != offset {
-                return Err(Violation::MovedFixed {
-                    id: id(),
-                    fixed,
-                    offset,
-                });
+                return Err(Violation::MovedFixed { id: id(), fixed, offset });
             }
         }
         if offset < 0 {
             return Err(Violation::NegativeOffset { id: id(), offset });
         }
         if top > problem.capacity as i128 {
-            return Err(Violation::AboveCapacity {
-                id: id(),
-                top,
-                capacity: problem.capacity,
-            });
+            return Err(Violation::AboveCapacity { id: id(), top, capacity: problem.capacity });
         }
         if top > solution.height as i128 {
-            return Err(Violation::WrongHeight {
-                claimed: solution.height,
-                actual: top,
-            });
+            return Err(Violation::WrongHeight { claimed: solution.height, actual: top });
         }
         if buffer.alignment <= 0 || offset % buffer.alignment != 0 {
-            return Err(Violation::Misaligned {
-                id: id(),
-                offset,
-                alignment: buffer.alignment,
-            });
+            return Err(Violation::Misaligned { id: id(), offset, alignment: buffer.alignment });
         }
     }
     if max_top != solution.height as i128 {
-        return Err(Violation::WrongHeight {
-            claimed: solution.height,
-            actual: max_top,
-        });
+        return Err(Violation::WrongHeight { claimed: solution.height, actual: max_top });
     }
     // Sweep over time: each buffer is compared with those still live when it
     // starts.
@@ -233,20 +210,13 @@ mod tests {
 
     fn problem() -> Problem {
         Problem {
-            buffers: vec![
-                Buffer::new("a", 0, 2, 2),
-                Buffer::new("b", 1, 3, 2),
-                Buffer::new("c", 3, 4, 4),
-            ],
+            buffers: vec![Buffer::new("a", 0, 2, 2), Buffer::new("b", 1, 3, 2), Buffer::new("c", 3, 4, 4)],
             capacity: 4,
         }
     }
 
     fn solution(offsets: &[i64], height: i64) -> Solution {
-        Solution {
-            offsets: offsets.to_vec(),
-            height,
-        }
+        Solution { offsets: offsets.to_vec(), height }
     }
 
     #[test]
@@ -266,33 +236,18 @@ mod tests {
         assert_eq!(code(&[0, 0, 0], 5), ValidationResult::BadHeight);
         let mut fixed = p.clone();
         fixed.buffers[2].offset = Some(0);
-        assert_eq!(
-            validation_result(&fixed, &solution(&[2, 0, 0], 4)),
-            ValidationResult::Good
-        );
+        assert_eq!(validation_result(&fixed, &solution(&[2, 0, 0], 4)), ValidationResult::Good);
         fixed.buffers[0].offset = Some(0);
-        assert_eq!(
-            validation_result(&fixed, &solution(&[2, 0, 0], 4)),
-            ValidationResult::BadFixed
-        );
+        assert_eq!(validation_result(&fixed, &solution(&[2, 0, 0], 4)), ValidationResult::BadFixed);
         let mut aligned = p;
         aligned.buffers[1].alignment = 4;
-        assert_eq!(
-            validation_result(&aligned, &solution(&[0, 2, 0], 4)),
-            ValidationResult::BadAlignment
-        );
+        assert_eq!(validation_result(&aligned, &solution(&[0, 2, 0], 4)), ValidationResult::BadAlignment);
     }
 
     #[test]
     fn overlap_names_the_buffers() {
         let err = validate(&problem(), &solution(&[0, 1, 0], 4)).unwrap_err();
-        assert_eq!(
-            err,
-            Violation::Overlap {
-                first: "a".into(),
-                second: "b".into()
-            }
-        );
+        assert_eq!(err, Violation::Overlap { first: "a".into(), second: "b".into() });
     }
 
     #[test]
@@ -300,17 +255,11 @@ mod tests {
         let mut p = problem();
         p.buffers.truncate(2);
         p.buffers[0].lifespan = Interval::new(0, 4);
-        p.buffers[0].gaps.push(Gap {
-            lifespan: Interval::new(1, 4),
-            window: None,
-        });
+        p.buffers[0].gaps.push(Gap { lifespan: Interval::new(1, 4), window: None });
         p.buffers[1].lifespan = Interval::new(1, 3);
         assert_eq!(validate(&p, &solution(&[0, 0], 2)), Ok(()));
         p.buffers[0].gaps[0].window = Some(Interval::new(0, 1));
-        assert_eq!(
-            validation_result(&p, &solution(&[0, 0], 2)),
-            ValidationResult::BadOverlap
-        );
+        assert_eq!(validation_result(&p, &solution(&[0, 0], 2)), ValidationResult::BadOverlap);
         assert_eq!(validate(&p, &solution(&[0, 1], 3)), Ok(()));
     }
 }

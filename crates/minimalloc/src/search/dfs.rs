@@ -171,6 +171,15 @@ pub(crate) struct Engine<'a> {
     affected_stamp: u32,
     affected: Vec<u32>,
 
+    // The lowest minimum offset among each section's unplaced buffers, and
+    // how many buffers sit at it; kept up to date so that a section is only
+    // rescanned when its last lowest buffer rises or is placed.
+    lowest: Vec<Offset>,
+    lowest_count: Vec<u32>,
+    lowest_trail: Vec<(u32, Offset, u32)>,
+    /// Sections whose lowest buffers are all gone, to rescan.
+    rescan: Vec<u32>,
+
     // Stack-like arenas that follow the recursion.
     order_arena: Vec<OrderItem>,
     moved: Vec<OrderItem>,
@@ -216,11 +225,12 @@ impl<'a> Engine<'a> {
                 (r.lower as u32, r.upper as u32)
             })
             .collect();
-        let overlaps = Rows::build(sweep.buffer_data.iter().map(|d| {
-            d.overlaps
+        let overlaps = Rows::build(
+            sweep
+                .buffer_data
                 .iter()
-                .map(|o| (o.buffer_idx as u32, o.effective_size))
-        }));
+                .map(|d| d.overlaps.iter().map(|o| (o.buffer_idx as u32, o.effective_size))),
+        );
         let sections = Rows::build(sweep.sections.iter().map(|s| s.iter().map(|&b| b as u32)));
         let mut totals = vec![0i64; num_sections];
         for b in 0..n {
@@ -232,7 +242,7 @@ impl<'a> Engine<'a> {
         }
         let fixed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
         let min_offsets = fixed.iter().map(|f| f.unwrap_or(0)).collect();
-        Engine {
+        let mut engine = Engine {
             problem,
             sweep,
             params,
@@ -255,6 +265,10 @@ impl<'a> Engine<'a> {
             affected_mark: vec![0; num_sections],
             affected_stamp: 0,
             affected: Vec::with_capacity(num_sections),
+            lowest: vec![Offset::MAX; num_sections],
+            lowest_count: vec![0; num_sections],
+            lowest_trail: Vec::with_capacity(num_sections),
+            rescan: Vec::with_capacity(num_sections),
             order_arena: Vec::with_capacity(4 * n),
             moved: Vec::with_capacity(n),
             preorder_arena: Vec::with_capacity(n),
@@ -264,9 +278,44 @@ impl<'a> Engine<'a> {
             nodes_remaining: i64::MAX,
             backtracks: 0,
             nodes: 0,
-            clock_countdown: CLOCK_INTERVAL,
+            clock_countdown: 1,
             deadline,
             cancelled,
+        };
+        for s in 0..num_sections {
+            engine.rescan_section(s);
+        }
+        engine
+    }
+
+    /// Recomputes the lowest minimum offset of section `s` (and how many
+    /// unplaced buffers share it) from scratch.
+    fn rescan_section(&mut self, s: usize) {
+        let (mut lowest, mut count) = (Offset::MAX, 0u32);
+        for &m in self.sections.row(s) {
+            if self.assigned[m as usize] == NO_OFFSET {
+                let v = self.min_offsets[m as usize];
+                if v < lowest {
+                    (lowest, count) = (v, 1);
+                } else if v == lowest {
+                    count += 1;
+                }
+            }
+        }
+        self.lowest[s] = lowest;
+        self.lowest_count[s] = count;
+    }
+
+    /// Notes that a buffer whose minimum offset was `value` left the unplaced
+    /// buffers of `s` at that value (it rose, or was placed).
+    #[inline]
+    fn leave_lowest(&mut self, s: usize, value: Offset) {
+        if value == self.lowest[s] {
+            self.lowest_trail.push((s as u32, self.lowest[s], self.lowest_count[s]));
+            self.lowest_count[s] -= 1;
+            if self.lowest_count[s] == 0 {
+                self.rescan.push(s as u32);
+            }
         }
     }
 
@@ -292,20 +341,14 @@ impl<'a> Engine<'a> {
             return Status::Found;
         }
         // A fixed offset the alignment forbids can never be kept.
-        if self
-            .fixed
-            .iter()
-            .zip(&self.alignments)
-            .any(|(f, &a)| f.is_some_and(|o| o % a != 0))
-        {
+        if self.fixed.iter().zip(&self.alignments).any(|(f, &a)| f.is_some_and(|o| o % a != 0)) {
             return Status::NotFound;
         }
         self.part_arena.clear();
         let mut parts = Vec::with_capacity(self.sweep.partitions.len());
         for partition in &self.sweep.partitions {
             let start = self.part_arena.len();
-            self.part_arena
-                .extend(partition.buffer_idxs.iter().map(|&b| b as u32));
+            self.part_arena.extend(partition.buffer_idxs.iter().map(|&b| b as u32));
             parts.push(Part {
                 buffers_start: start,
                 buffers_end: self.part_arena.len(),
@@ -373,20 +416,12 @@ impl<'a> Engine<'a> {
             scratch.sort_unstable_by(|a, b| comparator.compare(a, b));
         }
         let preorder_base = self.preorder_arena.len();
-        self.preorder_arena
-            .extend(scratch.iter().map(|d| d.buffer_idx as u32));
+        self.preorder_arena.extend(scratch.iter().map(|d| d.buffer_idx as u32));
         let count = scratch.len();
         self.preorder_scratch = scratch;
 
-        let frame = Frame {
-            start: self.order_arena.len(),
-            len: count,
-        };
-        self.order_arena
-            .extend((0..count as u32).map(|preorder_idx| OrderItem {
-                offset: 0,
-                preorder_idx,
-            }));
+        let frame = Frame { start: self.order_arena.len(), len: count };
+        self.order_arena.extend((0..count as u32).map(|preorder_idx| OrderItem { offset: 0, preorder_idx }));
         let status = self.search(part, comparator, preorder_base, frame, 0, 0);
         self.order_arena.truncate(frame.start);
         self.preorder_arena.truncate(preorder_base);
@@ -430,10 +465,7 @@ impl<'a> Engine<'a> {
             }
             let offset = self.min_offsets[b];
             min_height = min_height.min(offset.saturating_add(self.sizes[b]));
-            let updated = OrderItem {
-                offset,
-                preorder_idx: item.preorder_idx,
-            };
+            let updated = OrderItem { offset, preorder_idx: item.preorder_idx };
             if offset == item.offset || !self.params.dynamic_ordering {
                 self.order_arena.push(updated);
             } else {
@@ -445,13 +477,7 @@ impl<'a> Engine<'a> {
             self.moved.sort_unstable();
             let kept = self.order_arena.len() - start;
             let total = kept + self.moved.len();
-            self.order_arena.resize(
-                start + total,
-                OrderItem {
-                    offset: 0,
-                    preorder_idx: 0,
-                },
-            );
+            self.order_arena.resize(start + total, OrderItem { offset: 0, preorder_idx: 0 });
             let (mut i, mut j, mut k) = (kept, self.moved.len(), total);
             while j > 0 {
                 if i > 0 && self.order_arena[start + i - 1] > self.moved[j - 1] {
@@ -464,13 +490,7 @@ impl<'a> Engine<'a> {
                 k -= 1;
             }
         }
-        (
-            Frame {
-                start,
-                len: self.order_arena.len() - start,
-            },
-            min_height,
-        )
+        (Frame { start, len: self.order_arena.len() - start }, min_height)
     }
 
     /// The recursive search (the reference's `SearchSolutions`).
@@ -497,14 +517,10 @@ impl<'a> Engine<'a> {
         }
         let p = self.params;
         for i in 0..frame.len {
-            let OrderItem {
-                offset,
-                preorder_idx,
-            } = self.order_arena[frame.start + i];
+            let OrderItem { offset, preorder_idx } = self.order_arena[frame.start + i];
             let b = self.preorder_arena[preorder_base + preorder_idx as usize] as usize;
             if p.canonical_only
-                && (offset < min_offset
-                    || (offset == min_offset && preorder_idx < min_preorder_idx))
+                && (offset < min_offset || (offset == min_offset && preorder_idx < min_preorder_idx))
             {
                 continue;
             }
@@ -516,26 +532,19 @@ impl<'a> Engine<'a> {
             }
             self.assigned[b] = offset;
             let offset_mark = self.offset_trail.len();
+            let lowest_mark = self.lowest_trail.len();
             let (hatless, fixed_failure) = self.update_min_offsets(b, offset);
             let floor_mark = self.floor_trail.len();
             self.update_section_data(b, offset);
             let mut status = Status::NotFound;
             if !fixed_failure && self.check(part, offset) {
                 status = if p.dynamic_decomposition {
-                    self.decompose(
-                        part,
-                        comparator,
-                        preorder_base,
-                        frame,
-                        offset,
-                        preorder_idx,
-                        b,
-                    )
+                    self.decompose(part, comparator, preorder_base, frame, offset, preorder_idx, b)
                 } else {
                     self.search(part, comparator, preorder_base, frame, offset, preorder_idx)
                 };
             }
-            self.restore_section_data(b, floor_mark);
+            self.restore_section_data(b, floor_mark, lowest_mark);
             while self.offset_trail.len() > offset_mark {
                 if let Some((o, old)) = self.offset_trail.pop() {
                     self.min_offsets[o as usize] = old;
@@ -567,6 +576,7 @@ impl<'a> Engine<'a> {
             self.affected_stamp = 1;
         }
         self.affected.clear();
+        self.rescan.clear();
         let track_sections = self.params.unallocated_floor;
         let (starts, items) = (&self.overlaps.starts, &self.overlaps.items);
         for &(o, effective_size) in &items[starts[b] as usize..starts[b + 1] as usize] {
@@ -579,24 +589,29 @@ impl<'a> Engine<'a> {
             if self.min_offsets[o] >= height {
                 continue;
             }
-            self.offset_trail.push((o as u32, self.min_offsets[o]));
+            let old = self.min_offsets[o];
+            self.offset_trail.push((o as u32, old));
             let alignment = self.alignments[o];
-            let rem = height % alignment;
-            let aligned = if rem > 0 {
-                height.saturating_add(alignment - rem)
-            } else {
-                height
-            };
+            let rem = if alignment == 1 { 0 } else { height % alignment };
+            let aligned = if rem > 0 { height.saturating_add(alignment - rem) } else { height };
             self.min_offsets[o] = aligned;
             if self.fixed[o].is_some_and(|f| aligned > f) {
                 fixed_failure = true;
             }
             if track_sections {
-                for span in self.spans.row(o) {
-                    for s in span.lo..span.hi {
-                        if self.affected_mark[s as usize] != self.affected_stamp {
-                            self.affected_mark[s as usize] = self.affected_stamp;
-                            self.affected.push(s);
+                let (span_starts, span_items) = (&self.spans.starts, &self.spans.items);
+                for span in &span_items[span_starts[o] as usize..span_starts[o + 1] as usize] {
+                    for s in span.lo as usize..span.hi as usize {
+                        if self.affected_mark[s] != self.affected_stamp {
+                            self.affected_mark[s] = self.affected_stamp;
+                            self.affected.push(s as u32);
+                        }
+                        if old == self.lowest[s] {
+                            self.lowest_trail.push((s as u32, old, self.lowest_count[s]));
+                            self.lowest_count[s] -= 1;
+                            if self.lowest_count[s] == 0 {
+                                self.rescan.push(s as u32);
+                            }
                         }
                     }
                 }
@@ -618,14 +633,26 @@ impl<'a> Engine<'a> {
                 self.totals[s] -= span.width;
             }
         }
+        if !self.params.unallocated_floor {
+            return;
+        }
+        // `b` is no longer among the unplaced buffers of its sections.
+        let placed_at = self.min_offsets[b];
+        for k in self.spans.starts[b] as usize..self.spans.starts[b + 1] as usize {
+            let span = self.spans.items[k];
+            for s in span.lo as usize..span.hi as usize {
+                self.leave_lowest(s, placed_at);
+            }
+        }
+        for k in 0..self.rescan.len() {
+            let s = self.rescan[k] as usize;
+            self.rescan_section(s);
+        }
+        // The floor of an affected section rises to the lowest minimum offset
+        // of its unplaced buffers.
         for k in 0..self.affected.len() {
             let s = self.affected[k] as usize;
-            let mut lowest = Offset::MAX;
-            for &m in self.sections.row(s) {
-                if self.assigned[m as usize] == NO_OFFSET {
-                    lowest = lowest.min(self.min_offsets[m as usize]);
-                }
-            }
+            let lowest = self.lowest[s];
             if lowest != Offset::MAX && self.floors[s] < lowest {
                 self.floor_trail.push((s as u32, self.floors[s]));
                 self.floors[s] = lowest;
@@ -634,10 +661,16 @@ impl<'a> Engine<'a> {
     }
 
     /// Undoes [`Self::update_section_data`] for `b`.
-    fn restore_section_data(&mut self, b: usize, mark: usize) {
+    fn restore_section_data(&mut self, b: usize, mark: usize, lowest_mark: usize) {
         while self.floor_trail.len() > mark {
             if let Some((s, old)) = self.floor_trail.pop() {
                 self.floors[s as usize] = old;
+            }
+        }
+        while self.lowest_trail.len() > lowest_mark {
+            if let Some((s, lowest, count)) = self.lowest_trail.pop() {
+                self.lowest[s as usize] = lowest;
+                self.lowest_count[s as usize] = count;
             }
         }
         let (starts, items) = (&self.spans.starts, &self.spans.items);
@@ -713,12 +746,7 @@ impl<'a> Engine<'a> {
                 if start == end {
                     continue;
                 }
-                let sub = Part {
-                    buffers_start: start,
-                    buffers_end: end,
-                    section_lo,
-                    section_hi,
-                };
+                let sub = Part { buffers_start: start, buffers_end: end, section_lo, section_hi };
                 let sub_status = self.sub_solve(sub, comparator);
                 self.part_arena.truncate(start);
                 if sub_status != Status::Found {

@@ -23,6 +23,8 @@
 
 mod dfs;
 pub mod order;
+#[cfg(test)]
+mod tests;
 
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
@@ -140,11 +142,7 @@ pub struct Solver {
 impl Solver {
     /// A solver with these settings.
     pub fn new(params: SolverParams) -> Self {
-        Solver {
-            params,
-            stats: SearchStats::default(),
-            cancelled: CancelHandle::default(),
-        }
+        Solver { params, stats: SearchStats::default(), cancelled: CancelHandle::default() }
     }
 
     /// The settings.
@@ -178,10 +176,7 @@ impl Solver {
     pub fn solve(&mut self, problem: &Problem) -> Result<Solution, SolveError> {
         self.stats = SearchStats::default();
         self.cancelled.0.store(false, AtomicOrdering::Relaxed);
-        let deadline = self
-            .params
-            .timeout
-            .and_then(|t| Instant::now().checked_add(t));
+        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
         self.solve_until(problem, deadline)
     }
 
@@ -189,16 +184,10 @@ impl Solver {
     /// of them makes the rest feasible. Tries to drop each buffer in turn,
     /// keeping it only when the problem becomes feasible without it. For a
     /// feasible problem every buffer is kept.
-    pub fn irreducible_infeasible_subset(
-        &mut self,
-        problem: &Problem,
-    ) -> Result<Vec<usize>, SolveError> {
+    pub fn irreducible_infeasible_subset(&mut self, problem: &Problem) -> Result<Vec<usize>, SolveError> {
         self.stats = SearchStats::default();
         self.cancelled.0.store(false, AtomicOrdering::Relaxed);
-        let deadline = self
-            .params
-            .timeout
-            .and_then(|t| Instant::now().checked_add(t));
+        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
         let mut include = vec![true; problem.buffers.len()];
         let mut subset = Vec::new();
         for i in 0..problem.buffers.len() {
@@ -230,30 +219,15 @@ impl Solver {
     /// problem's own capacity is ignored. Useful when no capacity is known:
     /// `lower` can be [`Problem::lower_bound`] and `upper` any height known to
     /// be reachable.
-    pub fn minimize(
-        &mut self,
-        problem: &Problem,
-        lower: i64,
-        upper: i64,
-    ) -> Result<Solution, SolveError> {
+    pub fn minimize(&mut self, problem: &Problem, lower: i64, upper: i64) -> Result<Solution, SolveError> {
         self.stats = SearchStats::default();
         self.cancelled.0.store(false, AtomicOrdering::Relaxed);
-        let deadline = self
-            .params
-            .timeout
-            .and_then(|t| Instant::now().checked_add(t));
+        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
         self.run_search(problem, deadline, Some((lower.max(0), upper)))
     }
 
-    fn solve_until(
-        &mut self,
-        problem: &Problem,
-        deadline: Option<Instant>,
-    ) -> Result<Solution, SolveError> {
-        let range = self
-            .params
-            .minimize_capacity
-            .then_some((0, problem.capacity));
+    fn solve_until(&mut self, problem: &Problem, deadline: Option<Instant>) -> Result<Solution, SolveError> {
+        let range = self.params.minimize_capacity.then_some((0, problem.capacity));
         self.run_search(problem, deadline, range)
     }
 
@@ -274,9 +248,7 @@ impl Solver {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| SolveError::InvalidParams(e.to_string()))?;
         if comparators.is_empty() {
-            return Err(SolveError::InvalidParams(
-                "at least one preordering heuristic is needed".into(),
-            ));
+            return Err(SolveError::InvalidParams("at least one preordering heuristic is needed".into()));
         }
         let sweep_result = sweep(problem);
         let run = |capacity: i64, stats: &mut SearchStats| {
@@ -303,8 +275,7 @@ impl Solver {
             Some((mut lo, mut hi)) => {
                 // As the reference: a failure of any kind raises the low end,
                 // a solution lowers the high end to just below its height.
-                let mut best: Result<Solution, SolveError> =
-                    Err(SolveError::Infeasible { capacity: hi });
+                let mut best: Result<Solution, SolveError> = Err(SolveError::Infeasible { capacity: hi });
                 while lo <= hi {
                     let mid = lo + (hi - lo) / 2;
                     match run(mid, &mut stats) {
@@ -313,9 +284,7 @@ impl Solver {
                             best = Ok(solution);
                         }
                         Err(status) => {
-                            if matches!(status, Status::Timeout | Status::Cancelled)
-                                && best.is_err()
-                            {
+                            if matches!(status, Status::Timeout | Status::Cancelled) && best.is_err() {
                                 best = Err(fail(status, mid));
                             }
                             lo = mid + 1;

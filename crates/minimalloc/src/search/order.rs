@@ -66,14 +66,9 @@ impl PreorderingComparator {
     /// `ACLOTUWZ` (an empty string orders by buffer index alone).
     pub fn new(heuristic: &str) -> Result<Self, BadHeuristic> {
         if let Some(letter) = heuristic.chars().find(|c| !"ACLOTUWZ".contains(*c)) {
-            return Err(BadHeuristic {
-                heuristic: heuristic.to_string(),
-                letter,
-            });
+            return Err(BadHeuristic { heuristic: heuristic.to_string(), letter });
         }
-        Ok(PreorderingComparator {
-            heuristic: heuristic.to_string(),
-        })
+        Ok(PreorderingComparator { heuristic: heuristic.to_string() })
     }
 
     /// The heuristic string.
@@ -120,13 +115,7 @@ mod tests {
     use super::*;
 
     fn data(idx: usize, area: i128, total: i64, width: i128) -> PreorderData {
-        PreorderData {
-            area,
-            total,
-            width,
-            buffer_idx: idx,
-            ..PreorderData::default()
-        }
+        PreorderData { area, total, width, buffer_idx: idx, ..PreorderData::default() }
     }
 
     #[test]

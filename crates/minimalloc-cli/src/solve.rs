@@ -1,0 +1,226 @@
+//! The default command: read a problem, solve it, write the solution.
+
+use std::path::Path;
+use std::time::Instant;
+
+use minimalloc::csv::{self, CsvFormat};
+use minimalloc::search::{SolveError, Solver, SolverParams};
+use minimalloc::validate::validate;
+use minimalloc::{Problem, Solution};
+
+use crate::args::{OutputFormat, SolveArgs};
+use crate::output::write_atomically;
+use crate::Failure;
+
+/// Reads the problem from a path, or from standard input for `-`.
+pub fn read_input(input: &str) -> Result<Problem, Failure> {
+    let result = if input == "-" {
+        csv::read_problem(std::io::stdin().lock(), "<stdin>")
+    } else {
+        csv::read_problem_file(Path::new(input))
+    };
+    result.map_err(|e| Failure::input(e.to_string()))
+}
+
+/// The solver settings the flags ask for.
+pub fn solver_params(args: &SolveArgs) -> SolverParams {
+    SolverParams {
+        timeout: args.timeout,
+        canonical_only: args.canonical_only,
+        section_inference: args.section_inference,
+        dynamic_ordering: args.dynamic_ordering,
+        check_dominance: args.check_dominance,
+        unallocated_floor: args.unallocated_floor,
+        static_preordering: args.static_preordering,
+        dynamic_decomposition: args.dynamic_decomposition,
+        monotonic_floor: args.monotonic_floor,
+        hatless_pruning: args.hatless_pruning,
+        minimize_capacity: args.minimize_capacity,
+        preordering_heuristics: args
+            .preordering_heuristics
+            .split(',')
+            .filter(|h| !h.is_empty())
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+/// What the run produced, for the summary line and `--stats`.
+struct Report<'a> {
+    status: &'a str,
+    height: Option<i64>,
+    lower_bound: i64,
+    capacity: Option<i64>,
+    backtracks: u64,
+    nodes: u64,
+    elapsed: f64,
+    buffers: usize,
+}
+
+impl Report<'_> {
+    fn json(&self) -> String {
+        let value = serde_json::json!({
+            "status": self.status,
+            "height": self.height,
+            "lower_bound": self.lower_bound,
+            "capacity": self.capacity,
+            "backtracks": self.backtracks,
+            "nodes": self.nodes,
+            "elapsed_seconds": self.elapsed,
+            "buffers": self.buffers,
+        });
+        format!("{value:#}\n")
+    }
+
+    fn summary(&self) -> String {
+        let height = match self.height {
+            Some(h) if self.lower_bound > 0 => {
+                format!(
+                    "height {h} (lower bound {}, ratio {:.4})",
+                    self.lower_bound,
+                    h as f64 / self.lower_bound as f64
+                )
+            }
+            Some(h) => format!("height {h} (lower bound {})", self.lower_bound),
+            None => format!("no height (lower bound {})", self.lower_bound),
+        };
+        format!(
+            "minimalloc: {}: {} buffers, {height}, {:.3} s, {} backtracks",
+            self.status, self.buffers, self.elapsed, self.backtracks
+        )
+    }
+}
+
+/// Runs the solve command; returns the exit code.
+pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
+    let input = args
+        .input
+        .as_deref()
+        .or(args.input_path.as_deref())
+        .ok_or_else(|| Failure::input("no input: give a CSV file (or - for standard input), e.g. `minimalloc --capacity=12 --input=problem.csv`"))?;
+    let params = solver_params(args);
+    if params.preordering_heuristics.is_empty() {
+        return Err(Failure::input("--preordering_heuristics needs at least one heuristic, e.g. WAT"));
+    }
+    if let Some(capacity) = args.capacity {
+        if capacity < 0 {
+            return Err(Failure::input(format!("--capacity must be non-negative, got {capacity}")));
+        }
+    }
+    let mut problem = read_input(input)?;
+    let lower_bound = problem.lower_bound();
+    let start = Instant::now();
+    let mut solver = Solver::new(params);
+    let result = match args.capacity {
+        Some(capacity) => {
+            problem.capacity = capacity;
+            solver.solve(&problem)
+        }
+        None => {
+            // No capacity: search for the lowest peak between the lower
+            // bound and the total of all sizes.
+            let upper = problem.buffers.iter().fold(0i64, |acc, b| acc.saturating_add(b.size));
+            problem.capacity = upper;
+            solver.minimize(&problem, lower_bound, upper)
+        }
+    };
+    let elapsed = start.elapsed().as_secs_f64();
+    let stats = solver.stats();
+    let mut report = Report {
+        status: "solved",
+        height: None,
+        lower_bound,
+        capacity: args.capacity,
+        backtracks: stats.backtracks,
+        nodes: stats.nodes,
+        elapsed,
+        buffers: problem.buffers.len(),
+    };
+    let code = match result {
+        Ok(solution) => {
+            report.height = Some(solution.height);
+            finish_solved(args, &problem, &solution)?;
+            0
+        }
+        Err(SolveError::Infeasible { capacity }) => {
+            report.status = "infeasible";
+            eprintln!(
+                "minimalloc: infeasible: the {} buffers cannot fit in capacity {capacity}",
+                problem.buffers.len()
+            );
+            if args.explain {
+                explain(&mut solver, &problem);
+            }
+            1
+        }
+        Err(SolveError::Timeout(t)) => {
+            report.status = "timeout";
+            eprintln!("minimalloc: timed out after {:.3} s without a solution", t.as_secs_f64());
+            3
+        }
+        Err(SolveError::Cancelled) => {
+            report.status = "cancelled";
+            eprintln!("minimalloc: cancelled");
+            130
+        }
+        Err(other) => return Err(Failure::input(other.to_string())),
+    };
+    if let Some(path) = &args.stats {
+        write_atomically(path, |w| w.write_all(report.json().as_bytes()))
+            .map_err(|e| Failure::input(format!("cannot write stats to {}: {e}", path.display())))?;
+    }
+    if !args.quiet {
+        eprintln!("{}", report.summary());
+    }
+    Ok(code)
+}
+
+/// Validates, prints and writes a solution.
+fn finish_solved(args: &SolveArgs, problem: &Problem, solution: &Solution) -> Result<(), Failure> {
+    if args.validate {
+        match validate(problem, solution) {
+            Ok(()) => {
+                if !args.quiet {
+                    eprintln!("minimalloc: validation PASS, height {}", solution.height);
+                }
+            }
+            Err(violation) => {
+                return Err(Failure {
+                    code: 4,
+                    message: format!("validation FAIL ({}): {violation}", violation.code()),
+                })
+            }
+        }
+    }
+    if args.print_solution {
+        print!("{}", crate::tikz::tikz(problem, solution));
+    }
+    let format = match args.output_format {
+        OutputFormat::Standard => CsvFormat::Standard,
+        OutputFormat::Legacy => CsvFormat::Legacy,
+    };
+    let path = args.output.as_deref().unwrap_or(Path::new("-"));
+    write_atomically(path, |w| csv::write_csv(w, problem, Some(solution), format))
+        .map_err(|e| Failure::input(format!("cannot write the solution to {}: {e}", path.display())))
+}
+
+/// Prints an irreducible infeasible subset of buffers on standard error.
+fn explain(solver: &mut Solver, problem: &Problem) {
+    match solver.irreducible_infeasible_subset(problem) {
+        Ok(subset) => {
+            let load: i64 = subset.iter().map(|&i| problem.buffers[i].size).fold(0, i64::saturating_add);
+            eprintln!(
+                "minimalloc: these {} buffers cannot fit together in capacity {} (removing any one of them makes the rest fit):",
+                subset.len(),
+                problem.capacity
+            );
+            eprintln!("id,lower,upper,size");
+            for &i in &subset {
+                let b = &problem.buffers[i];
+                eprintln!("{},{},{},{}", b.id, b.lifespan.lower, b.lifespan.upper, b.size);
+            }
+            eprintln!("minimalloc: their sizes add up to {load}");
+        }
+        Err(e) => eprintln!("minimalloc: could not compute an infeasible subset: {e}"),
+    }
+}

@@ -1,0 +1,320 @@
+//! The small cases every allocator needs, under every combination of switches.
+
+use super::*;
+use crate::problem::{Buffer, Gap, Interval};
+use crate::validate::validate;
+
+fn buffer(lower: i64, upper: i64, size: i64) -> Buffer {
+    Buffer::new(format!("{lower}-{upper}-{size}"), lower, upper, size)
+}
+
+/// A gap: its time interval and optional window.
+type GapSpec = (i64, i64, Option<(i64, i64)>);
+
+fn with_gaps(mut b: Buffer, gaps: &[GapSpec]) -> Buffer {
+    b.gaps = gaps
+        .iter()
+        .map(|&(l, u, w)| Gap { lifespan: Interval::new(l, u), window: w.map(|(a, b)| Interval::new(a, b)) })
+        .collect();
+    b
+}
+
+fn problem(buffers: Vec<Buffer>, capacity: i64) -> Problem {
+    Problem { buffers, capacity }
+}
+
+/// Every combination of the eight sound switches (and minimize_capacity),
+/// with one or several heuristics. Hatless pruning stays off: like the
+/// reference, it is a heuristic cut that is only complete with the defaults.
+fn all_params() -> Vec<SolverParams> {
+    let mut out = Vec::new();
+    for bits in 0..(1u32 << 9) {
+        for heuristics in [vec!["WAT".to_string()], SolverParams::default().preordering_heuristics] {
+            let on = |i: u32| bits & (1 << i) != 0;
+            out.push(SolverParams {
+                canonical_only: on(0),
+                section_inference: on(1),
+                dynamic_ordering: on(2),
+                check_dominance: on(3),
+                unallocated_floor: on(4),
+                static_preordering: on(5),
+                dynamic_decomposition: on(6),
+                monotonic_floor: on(7),
+                hatless_pruning: false,
+                minimize_capacity: on(8),
+                preordering_heuristics: heuristics,
+                ..SolverParams::default()
+            });
+        }
+    }
+    out
+}
+
+fn assert_feasible(p: &Problem) {
+    for params in all_params().into_iter().chain([SolverParams::default()]) {
+        let mut solver = Solver::new(params.clone());
+        match solver.solve(p) {
+            Ok(solution) => assert_eq!(validate(p, &solution), Ok(()), "{params:?}"),
+            Err(e) => panic!("{params:?}: expected a solution, got {e}"),
+        }
+    }
+}
+
+fn assert_infeasible(p: &Problem) {
+    for params in all_params().into_iter().chain([SolverParams::default()]) {
+        let mut solver = Solver::new(params.clone());
+        let result = solver.solve(p);
+        assert!(matches!(result, Err(SolveError::Infeasible { .. })), "{params:?}: {result:?}");
+        if !params.minimize_capacity {
+            assert!(solver.backtracks() > 0, "{params:?}");
+        }
+    }
+}
+
+/// Every technique off, one heuristic (the reference's baseline).
+fn disabled() -> SolverParams {
+    SolverParams {
+        canonical_only: false,
+        section_inference: false,
+        dynamic_ordering: false,
+        check_dominance: false,
+        unallocated_floor: false,
+        static_preordering: false,
+        dynamic_decomposition: false,
+        monotonic_floor: false,
+        hatless_pruning: false,
+        minimize_capacity: false,
+        preordering_heuristics: vec!["TWA".into()],
+        timeout: None,
+    }
+}
+
+#[test]
+fn empty_problem() {
+    let mut solver = Solver::default();
+    let solution = solver.solve(&problem(vec![], 0)).unwrap();
+    assert_eq!(solution, Solution { offsets: vec![], height: 0 });
+}
+
+#[test]
+fn one_buffer() {
+    let p = problem(vec![buffer(0, 2, 2)], 2);
+    assert_feasible(&p);
+    assert_eq!(Solver::default().solve(&p).unwrap(), Solution { offsets: vec![0], height: 2 });
+}
+
+#[test]
+fn buffer_larger_than_capacity() {
+    assert_infeasible(&problem(vec![buffer(0, 2, 3)], 2));
+}
+
+#[test]
+fn trivially_infeasible() {
+    assert_infeasible(&problem(vec![buffer(0, 2, 2), buffer(0, 2, 2)], 3));
+}
+
+#[test]
+fn trickily_infeasible() {
+    // Max load is 4 everywhere, but the pieces cannot interlock.
+    let p = problem(
+        vec![
+            buffer(0, 1, 3),
+            buffer(0, 3, 1),
+            buffer(4, 5, 3),
+            buffer(2, 5, 1),
+            buffer(1, 2, 2),
+            buffer(3, 4, 2),
+            buffer(1, 4, 1),
+        ],
+        4,
+    );
+    assert_eq!(p.max_load(), 4);
+    assert_infeasible(&p);
+}
+
+#[test]
+fn two_overlapping_buffers() {
+    let p = problem(vec![buffer(0, 2, 2), buffer(1, 3, 2)], 4);
+    assert_feasible(&p);
+}
+
+#[test]
+fn two_partitions() {
+    let p = problem(vec![buffer(0, 2, 2), buffer(1, 3, 2), buffer(3, 5, 2), buffer(4, 6, 2)], 4);
+    assert_feasible(&p);
+    assert_eq!(sweep(&p).partitions.len(), 2);
+}
+
+#[test]
+fn tetris() {
+    let p =
+        problem(vec![buffer(1, 2, 1), buffer(0, 2, 1), buffer(2, 3, 2), buffer(1, 3, 1), buffer(0, 1, 2)], 3);
+    assert_feasible(&p);
+}
+
+#[test]
+fn stairs() {
+    let p = problem(
+        vec![
+            buffer(0, 3, 1),
+            buffer(0, 2, 1),
+            buffer(0, 1, 1),
+            buffer(1, 4, 1),
+            buffer(2, 4, 1),
+            buffer(3, 4, 1),
+        ],
+        3,
+    );
+    assert_feasible(&p);
+}
+
+#[test]
+fn even_alignment() {
+    let mut a = buffer(0, 2, 1);
+    a.alignment = 2;
+    let mut b = buffer(0, 2, 1);
+    b.alignment = 2;
+    let p = problem(vec![a, b], 4);
+    assert_feasible(&p);
+    let solution = Solver::default().solve(&p).unwrap();
+    assert!(solution.offsets.iter().all(|o| o % 2 == 0));
+    let mut tight = p.clone();
+    tight.capacity = 2;
+    assert_infeasible(&tight);
+}
+
+#[test]
+fn fixed_offset_feasible() {
+    let mut fixed = buffer(2, 3, 2);
+    fixed.offset = Some(1);
+    let p = problem(vec![buffer(1, 2, 1), buffer(0, 2, 1), fixed, buffer(1, 3, 1), buffer(0, 1, 2)], 3);
+    assert_feasible(&p);
+    assert_eq!(Solver::default().solve(&p).unwrap().offsets[2], 1);
+}
+
+#[test]
+fn fixed_offset_infeasible() {
+    let mut fixed = buffer(1, 2, 1);
+    fixed.offset = Some(0);
+    let p = problem(vec![fixed, buffer(0, 2, 1), buffer(2, 3, 2), buffer(1, 3, 1), buffer(0, 1, 2)], 3);
+    assert_infeasible(&p);
+}
+
+#[test]
+fn misaligned_fixed_offset_is_infeasible() {
+    let mut b = buffer(0, 1, 1);
+    b.alignment = 2;
+    b.offset = Some(1);
+    let result = Solver::default().solve(&problem(vec![b], 4));
+    assert_eq!(result, Err(SolveError::Infeasible { capacity: 4 }));
+}
+
+#[test]
+fn gap_lets_buffers_share_space() {
+    let p = problem(vec![with_gaps(buffer(0, 4, 2), &[(1, 3, None)]), buffer(1, 3, 2)], 2);
+    assert_feasible(&p);
+}
+
+#[test]
+fn windows_let_buffers_interlock() {
+    let p = problem(
+        vec![
+            with_gaps(buffer(0, 10, 2), &[(0, 5, Some((0, 1)))]),
+            with_gaps(buffer(0, 10, 2), &[(5, 10, Some((1, 2)))]),
+        ],
+        3,
+    );
+    assert_feasible(&p);
+}
+
+#[test]
+fn counts_backtracks_and_resets_them() {
+    let p = problem(vec![buffer(0, 2, 2), buffer(0, 2, 2)], 3);
+    let mut solver = Solver::new(disabled());
+    assert!(solver.solve(&p).is_err());
+    assert_eq!(solver.backtracks(), 3);
+    assert!(solver.solve(&p).is_err());
+    assert_eq!(solver.backtracks(), 3, "each solve starts counting from zero");
+}
+
+#[test]
+fn each_technique_saves_backtracks() {
+    let p =
+        problem(vec![buffer(2, 3, 2), buffer(0, 1, 2), buffer(1, 2, 1), buffer(0, 2, 1), buffer(1, 3, 1)], 3);
+    let mut baseline = Solver::new(disabled());
+    assert!(baseline.solve(&p).is_ok());
+    let switches: [fn(&mut SolverParams); 6] = [
+        |p| p.canonical_only = true,
+        |p| p.section_inference = true,
+        |p| p.dynamic_ordering = true,
+        |p| p.check_dominance = true,
+        |p| p.static_preordering = true,
+        |p| p.dynamic_decomposition = true,
+    ];
+    for (i, switch) in switches.iter().enumerate() {
+        let mut params = disabled();
+        switch(&mut params);
+        let mut solver = Solver::new(params);
+        assert!(solver.solve(&p).is_ok());
+        assert!(baseline.backtracks() > solver.backtracks(), "switch {i}");
+    }
+}
+
+#[test]
+fn minimize_capacity_finds_the_lowest() {
+    let p = problem(vec![buffer(0, 2, 2), buffer(1, 3, 3), buffer(2, 4, 2)], 100);
+    let mut solver = Solver::new(SolverParams { minimize_capacity: true, ..SolverParams::default() });
+    let solution = solver.solve(&p).unwrap();
+    assert_eq!(solution.height, 5);
+    let solution = Solver::default().minimize(&p, p.lower_bound(), 100).unwrap();
+    assert_eq!(solution.height, 5);
+}
+
+#[test]
+fn irreducible_infeasible_subset() {
+    let p =
+        problem(vec![buffer(0, 2, 2), buffer(0, 2, 2), buffer(2, 5, 2), buffer(3, 6, 2), buffer(4, 7, 2)], 4);
+    let subset = Solver::default().irreducible_infeasible_subset(&p).unwrap();
+    assert_eq!(subset, vec![2, 3, 4]);
+}
+
+#[test]
+fn timeout_and_cancel_are_distinct_outcomes() {
+    // A wide infeasible instance that takes long to refute.
+    let buffers: Vec<Buffer> = (0..40).map(|i| buffer(i % 7, i % 7 + 9, 3 + i % 5)).collect();
+    let p = problem(buffers, 60);
+    let mut solver = Solver::new(SolverParams { timeout: Some(Duration::ZERO), ..SolverParams::default() });
+    assert!(matches!(solver.solve(&p), Err(SolveError::Timeout(_))));
+
+    let solver = Solver::new(SolverParams::default());
+    let handle = solver.cancel_handle();
+    let mut solver = solver;
+    let started = Instant::now();
+    let outcome = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || solver.solve(&p));
+        std::thread::sleep(Duration::from_millis(50));
+        handle.cancel();
+        worker.join().unwrap()
+    });
+    match outcome {
+        Err(SolveError::Cancelled) => assert!(started.elapsed() < Duration::from_secs(5)),
+        // Finishing before the cancel arrives is fine too.
+        Ok(_) | Err(SolveError::Infeasible { .. }) => {}
+        Err(other) => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
+fn bad_heuristic_is_an_error() {
+    let mut solver =
+        Solver::new(SolverParams { preordering_heuristics: vec!["WAQ".into()], ..Default::default() });
+    assert!(matches!(solver.solve(&problem(vec![buffer(0, 1, 1)], 1)), Err(SolveError::InvalidParams(_))));
+    let mut solver = Solver::new(SolverParams { preordering_heuristics: vec![], ..Default::default() });
+    assert!(matches!(solver.solve(&problem(vec![buffer(0, 1, 1)], 1)), Err(SolveError::InvalidParams(_))));
+}
+
+#[test]
+fn malformed_problem_is_an_error() {
+    let result = Solver::default().solve(&problem(vec![buffer(3, 1, 1)], 1));
+    assert!(matches!(result, Err(SolveError::InvalidProblem(_))));
+}

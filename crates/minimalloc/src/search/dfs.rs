@@ -422,7 +422,8 @@ impl<'a> Engine<'a> {
 
         let frame = Frame { start: self.order_arena.len(), len: count };
         self.order_arena.extend((0..count as u32).map(|preorder_idx| OrderItem { offset: 0, preorder_idx }));
-        let status = self.search(part, comparator, preorder_base, frame, 0, 0);
+        let settled = self.settled(part);
+        let status = self.search(part, comparator, preorder_base, frame, 0, 0, settled);
         self.order_arena.truncate(frame.start);
         self.preorder_arena.truncate(preorder_base);
         status
@@ -502,6 +503,7 @@ impl<'a> Engine<'a> {
         parent: Frame,
         min_offset: Offset,
         min_preorder_idx: u32,
+        settled: bool,
     ) -> Status {
         if let Some(status) = self.out_of_budget() {
             return status;
@@ -516,6 +518,12 @@ impl<'a> Engine<'a> {
             return Status::Found;
         }
         let p = self.params;
+        // With a settled partition, section inference and monotonic floors, a
+        // placement is first screened with what is known before propagating
+        // it (see `doomed`); `largest_total` is the largest section total of
+        // the partition at this node.
+        let screen = settled && p.section_inference && p.monotonic_floor;
+        let largest_total = if screen { self.largest_total(part) } else { 0 };
         for i in 0..frame.len {
             let OrderItem { offset, preorder_idx } = self.order_arena[frame.start + i];
             let b = self.preorder_arena[preorder_base + preorder_idx as usize] as usize;
@@ -530,6 +538,14 @@ impl<'a> Engine<'a> {
             if self.fixed[b].is_some_and(|f| offset > f) {
                 continue;
             }
+            if screen && self.doomed(part, b, offset, largest_total) {
+                // The full check would fail: skip propagating, as the
+                // reference's outcome for this child is the same.
+                if p.hatless_pruning && self.is_hatless(b) {
+                    break;
+                }
+                continue;
+            }
             self.assigned[b] = offset;
             let offset_mark = self.offset_trail.len();
             let lowest_mark = self.lowest_trail.len();
@@ -537,11 +553,16 @@ impl<'a> Engine<'a> {
             let floor_mark = self.floor_trail.len();
             self.update_section_data(b, offset);
             let mut status = Status::NotFound;
-            if !fixed_failure && self.check(part, offset) {
+            let passes = if screen {
+                self.check_changed(part, offset, floor_mark, largest_total)
+            } else {
+                self.check(part, offset)
+            };
+            if !fixed_failure && passes {
                 status = if p.dynamic_decomposition {
                     self.decompose(part, comparator, preorder_base, frame, offset, preorder_idx, b)
                 } else {
-                    self.search(part, comparator, preorder_base, frame, offset, preorder_idx)
+                    self.search(part, comparator, preorder_base, frame, offset, preorder_idx, true)
                 };
             }
             self.restore_section_data(b, floor_mark, lowest_mark);
@@ -681,6 +702,72 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Whether every section of the partition already satisfies
+    /// `floor + total <= capacity`. Once it does, a placement can only break
+    /// that in the sections whose floor or total it changed, which is what
+    /// [`Self::check_changed`] relies on.
+    fn settled(&self, part: Part) -> bool {
+        let floors = &self.floors[part.section_lo..part.section_hi];
+        let totals = &self.totals[part.section_lo..part.section_hi];
+        floors.iter().zip(totals).all(|(&f, &t)| f.saturating_add(t) <= self.capacity)
+    }
+
+    /// [`Self::check`] with section inference and monotonic floors, for a
+    /// node whose partition was settled before this placement: only the
+    /// sections this placement changed (recorded on the floor trail since
+    /// `floor_mark`) can break `floor + total <= capacity`, and the monotonic
+    /// floor adds `offset + total <= capacity` everywhere, a plain maximum.
+    fn check_changed(&self, part: Part, offset: Offset, floor_mark: usize, largest_total: i64) -> bool {
+        for &(s, _) in &self.floor_trail[floor_mark..] {
+            let s = s as usize;
+            if self.capacity < self.floors[s].max(offset).saturating_add(self.totals[s]) {
+                return false;
+            }
+        }
+        // Totals only went down since `largest_total` was taken.
+        offset.saturating_add(largest_total) <= self.capacity
+            || offset.saturating_add(self.largest_total(part)) <= self.capacity
+    }
+
+    /// The largest section total in the partition.
+    fn largest_total(&self, part: Part) -> i64 {
+        self.totals[part.section_lo..part.section_hi].iter().fold(0i64, |m, &t| m.max(t))
+    }
+
+    /// Whether placing `b` at `offset` must fail the check, judged before
+    /// propagating: in `b`'s sections the floor becomes at least
+    /// `offset + top` while the total loses `b`'s width; elsewhere floors
+    /// only rise and totals stay, and the monotonic floor demands
+    /// `offset + total <= capacity`. Never wrong when it says yes.
+    fn doomed(&self, part: Part, b: usize, offset: Offset, largest_total: i64) -> bool {
+        let spans = self.spans.row(b);
+        for span in spans {
+            let floor = offset.saturating_add(span.top);
+            let totals = &self.totals[span.lo as usize..span.hi as usize];
+            if totals.iter().any(|&t| self.capacity < floor.saturating_add(t - span.width)) {
+                return true;
+            }
+        }
+        if offset.saturating_add(largest_total) <= self.capacity {
+            return false;
+        }
+        // Some section is too full for this offset: is it one of b's?
+        let limit = self.capacity - offset;
+        let mut s = part.section_lo;
+        for span in spans {
+            if self.totals[s..span.lo as usize].iter().any(|&t| t > limit) {
+                return true;
+            }
+            s = span.hi as usize;
+        }
+        self.totals[s..part.section_hi].iter().any(|&t| t > limit)
+    }
+
+    /// Whether no unplaced buffer overlaps `b`.
+    fn is_hatless(&self, b: usize) -> bool {
+        self.overlaps.row(b).iter().all(|&(o, _)| self.assigned[o as usize] != NO_OFFSET)
+    }
+
     /// Whether every section of the partition can still fit below capacity.
     fn check(&self, part: Part, offset: Offset) -> bool {
         let p = self.params;
@@ -726,7 +813,7 @@ impl<'a> Engine<'a> {
         }
         let mut status = Status::Found;
         if self.cutpoints.len() - base == 1 {
-            status = self.search(part, comparator, preorder_base, frame, offset, preorder_idx);
+            status = self.search(part, comparator, preorder_base, frame, offset, preorder_idx, true);
         } else {
             self.cutpoints.push(part.section_hi);
             for c in base + 1..self.cutpoints.len() {

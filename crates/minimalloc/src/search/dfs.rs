@@ -123,6 +123,16 @@ impl<T: Copy> Rows<T> {
     }
 }
 
+/// What a section knows about its unplaced buffers: the lowest minimum
+/// offset among them and how many sit there; and the stamp marking it as
+/// affected by the current placement.
+#[derive(Clone, Copy)]
+struct Lowest {
+    value: Offset,
+    count: u32,
+    mark: u32,
+}
+
 /// One span of a buffer, flattened for the hot loop.
 #[derive(Clone, Copy)]
 struct Span {
@@ -155,6 +165,9 @@ pub(crate) struct Engine<'a> {
     // The state of the current node.
     assigned: Vec<Offset>,
     min_offsets: Vec<Offset>,
+    /// `min_offsets` for unplaced buffers, `Offset::MAX` for placed ones: the
+    /// one array a section rescan reads.
+    avail: Vec<Offset>,
     floors: Vec<Offset>,
     totals: Vec<i64>,
     cuts: Vec<i64>,
@@ -167,15 +180,14 @@ pub(crate) struct Engine<'a> {
 
     // Per-placement scratch: the sections whose floor may rise because the
     // minimum offset of one of their buffers rose.
-    affected_mark: Vec<u32>,
+
     affected_stamp: u32,
     affected: Vec<u32>,
 
     // The lowest minimum offset among each section's unplaced buffers, and
     // how many buffers sit at it; kept up to date so that a section is only
     // rescanned when its last lowest buffer rises or is placed.
-    lowest: Vec<Offset>,
-    lowest_count: Vec<u32>,
+    lowest: Vec<Lowest>,
     lowest_trail: Vec<(u32, Offset, u32)>,
     /// Sections whose lowest buffers are all gone, to rescan.
     rescan: Vec<u32>,
@@ -241,7 +253,7 @@ impl<'a> Engine<'a> {
             }
         }
         let fixed: Vec<Option<Offset>> = problem.buffers.iter().map(|b| b.offset).collect();
-        let min_offsets = fixed.iter().map(|f| f.unwrap_or(0)).collect();
+        let min_offsets: Vec<Offset> = fixed.iter().map(|f| f.unwrap_or(0)).collect();
         let mut engine = Engine {
             problem,
             sweep,
@@ -255,6 +267,7 @@ impl<'a> Engine<'a> {
             overlaps,
             sections,
             assigned: vec![NO_OFFSET; n],
+            avail: min_offsets.clone(),
             min_offsets,
             floors: vec![0; num_sections],
             totals,
@@ -262,11 +275,9 @@ impl<'a> Engine<'a> {
             solution: vec![NO_OFFSET; n],
             offset_trail: Vec::with_capacity(n),
             floor_trail: Vec::with_capacity(num_sections),
-            affected_mark: vec![0; num_sections],
             affected_stamp: 0,
             affected: Vec::with_capacity(num_sections),
-            lowest: vec![Offset::MAX; num_sections],
-            lowest_count: vec![0; num_sections],
+            lowest: vec![Lowest { value: Offset::MAX, count: 0, mark: 0 }; num_sections],
             lowest_trail: Vec::with_capacity(num_sections),
             rescan: Vec::with_capacity(num_sections),
             order_arena: Vec::with_capacity(4 * n),
@@ -293,27 +304,24 @@ impl<'a> Engine<'a> {
     fn rescan_section(&mut self, s: usize) {
         let (mut lowest, mut count) = (Offset::MAX, 0u32);
         for &m in self.sections.row(s) {
-            if self.assigned[m as usize] == NO_OFFSET {
-                let v = self.min_offsets[m as usize];
-                if v < lowest {
-                    (lowest, count) = (v, 1);
-                } else if v == lowest {
-                    count += 1;
-                }
-            }
+            let v = self.avail[m as usize];
+            // Branch-free: a new minimum restarts the count at one.
+            count = if v < lowest { 1 } else { count + (v == lowest) as u32 };
+            lowest = lowest.min(v);
         }
-        self.lowest[s] = lowest;
-        self.lowest_count[s] = count;
+        self.lowest[s].value = lowest;
+        self.lowest[s].count = if lowest == Offset::MAX { 0 } else { count };
     }
 
     /// Notes that a buffer whose minimum offset was `value` left the unplaced
     /// buffers of `s` at that value (it rose, or was placed).
     #[inline]
     fn leave_lowest(&mut self, s: usize, value: Offset) {
-        if value == self.lowest[s] {
-            self.lowest_trail.push((s as u32, self.lowest[s], self.lowest_count[s]));
-            self.lowest_count[s] -= 1;
-            if self.lowest_count[s] == 0 {
+        let low = &mut self.lowest[s];
+        if value == low.value {
+            self.lowest_trail.push((s as u32, low.value, low.count));
+            low.count -= 1;
+            if low.count == 0 {
                 self.rescan.push(s as u32);
             }
         }
@@ -547,14 +555,15 @@ impl<'a> Engine<'a> {
                 continue;
             }
             self.assigned[b] = offset;
+            self.avail[b] = Offset::MAX;
             let offset_mark = self.offset_trail.len();
             let lowest_mark = self.lowest_trail.len();
             let (hatless, fixed_failure) = self.update_min_offsets(b, offset);
             let floor_mark = self.floor_trail.len();
-            self.update_section_data(b, offset);
+            let lifted = self.update_section_data(b, offset, screen);
             let mut status = Status::NotFound;
             let passes = if screen {
-                self.check_changed(part, offset, floor_mark, largest_total)
+                lifted && self.check_changed(part, offset, floor_mark, largest_total)
             } else {
                 self.check(part, offset)
             };
@@ -569,9 +578,11 @@ impl<'a> Engine<'a> {
             while self.offset_trail.len() > offset_mark {
                 if let Some((o, old)) = self.offset_trail.pop() {
                     self.min_offsets[o as usize] = old;
+                    self.avail[o as usize] = old;
                 }
             }
             self.assigned[b] = NO_OFFSET;
+            self.avail[b] = self.min_offsets[b];
             if status != Status::NotFound {
                 self.order_arena.truncate(frame.start);
                 return status;
@@ -593,7 +604,7 @@ impl<'a> Engine<'a> {
         let mut fixed_failure = false;
         self.affected_stamp = self.affected_stamp.wrapping_add(1);
         if self.affected_stamp == 0 {
-            self.affected_mark.fill(0);
+            self.lowest.iter_mut().for_each(|l| l.mark = 0);
             self.affected_stamp = 1;
         }
         self.affected.clear();
@@ -616,22 +627,26 @@ impl<'a> Engine<'a> {
             let rem = if alignment == 1 { 0 } else { height % alignment };
             let aligned = if rem > 0 { height.saturating_add(alignment - rem) } else { height };
             self.min_offsets[o] = aligned;
+            self.avail[o] = aligned;
             if self.fixed[o].is_some_and(|f| aligned > f) {
                 fixed_failure = true;
             }
             if track_sections {
                 let (span_starts, span_items) = (&self.spans.starts, &self.spans.items);
+                let stamp = self.affected_stamp;
                 for span in &span_items[span_starts[o] as usize..span_starts[o + 1] as usize] {
-                    for s in span.lo as usize..span.hi as usize {
-                        if self.affected_mark[s] != self.affected_stamp {
-                            self.affected_mark[s] = self.affected_stamp;
-                            self.affected.push(s as u32);
+                    let (lo, hi) = (span.lo as usize, span.hi as usize);
+                    for (k, low) in self.lowest[lo..hi].iter_mut().enumerate() {
+                        let s = (lo + k) as u32;
+                        if low.mark != stamp {
+                            low.mark = stamp;
+                            self.affected.push(s);
                         }
-                        if old == self.lowest[s] {
-                            self.lowest_trail.push((s as u32, old, self.lowest_count[s]));
-                            self.lowest_count[s] -= 1;
-                            if self.lowest_count[s] == 0 {
-                                self.rescan.push(s as u32);
+                        if old == low.value {
+                            self.lowest_trail.push((s, old, low.count));
+                            low.count -= 1;
+                            if low.count == 0 {
+                                self.rescan.push(s);
                             }
                         }
                     }
@@ -644,7 +659,11 @@ impl<'a> Engine<'a> {
     /// Raises the floors of the sections `b` occupies and removes its size
     /// from their totals; then lifts the floors of affected sections to the
     /// lowest minimum offset of their unplaced buffers.
-    fn update_section_data(&mut self, b: usize, offset: Offset) {
+    ///
+    /// With `screen`, stops early (returning `false`) as soon as a lifted
+    /// section fails the check, which then must fail; the trails still undo
+    /// everything, and sections left unscanned are restored by them.
+    fn update_section_data(&mut self, b: usize, offset: Offset, screen: bool) -> bool {
         let (starts, items) = (&self.spans.starts, &self.spans.items);
         for span in &items[starts[b] as usize..starts[b + 1] as usize] {
             let top = offset.saturating_add(span.top);
@@ -655,7 +674,7 @@ impl<'a> Engine<'a> {
             }
         }
         if !self.params.unallocated_floor {
-            return;
+            return true;
         }
         // `b` is no longer among the unplaced buffers of its sections.
         let placed_at = self.min_offsets[b];
@@ -665,20 +684,32 @@ impl<'a> Engine<'a> {
                 self.leave_lowest(s, placed_at);
             }
         }
-        for k in 0..self.rescan.len() {
-            let s = self.rescan[k] as usize;
-            self.rescan_section(s);
-        }
         // The floor of an affected section rises to the lowest minimum offset
-        // of its unplaced buffers.
+        // of its unplaced buffers. An affected section has at least one (the
+        // buffer whose rise affected it), so a zero count means it lost all
+        // its lowest buffers: rescan it first.
         for k in 0..self.affected.len() {
             let s = self.affected[k] as usize;
-            let lowest = self.lowest[s];
+            if self.lowest[s].count == 0 {
+                self.rescan_section(s);
+            }
+            let lowest = self.lowest[s].value;
             if lowest != Offset::MAX && self.floors[s] < lowest {
                 self.floor_trail.push((s as u32, self.floors[s]));
                 self.floors[s] = lowest;
+                if screen && self.capacity < lowest.max(offset).saturating_add(self.totals[s]) {
+                    return false;
+                }
             }
         }
+        // Sections of `b` that nothing else affected.
+        for k in 0..self.rescan.len() {
+            let s = self.rescan[k] as usize;
+            if self.lowest[s].count == 0 {
+                self.rescan_section(s);
+            }
+        }
+        true
     }
 
     /// Undoes [`Self::update_section_data`] for `b`.
@@ -690,8 +721,9 @@ impl<'a> Engine<'a> {
         }
         while self.lowest_trail.len() > lowest_mark {
             if let Some((s, lowest, count)) = self.lowest_trail.pop() {
-                self.lowest[s as usize] = lowest;
-                self.lowest_count[s as usize] = count;
+                let low = &mut self.lowest[s as usize];
+                low.value = lowest;
+                low.count = count;
             }
         }
         let (starts, items) = (&self.spans.starts, &self.spans.items);

@@ -98,6 +98,45 @@ pub enum Command {
     /// line of figures per file: buffers, backtracks, nodes, seconds, nodes
     /// per second, height.
     Bench(BenchArgs),
+    /// Write a generated instance as CSV: `guillotine` (a rectangle cut into
+    /// pieces, feasible with zero slack at its capacity; `--thin F` removes a
+    /// fraction), `ml` (an activation trace with skip connections), `random`.
+    Generate(GenerateArgs),
+}
+
+/// Instance families of `minimalloc generate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Family {
+    /// A rectangle cut into pieces.
+    Guillotine,
+    /// An activation trace with skip connections.
+    Ml,
+    /// Random lifespans and sizes.
+    Random,
+}
+
+/// Flags of `minimalloc generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The family.
+    #[arg(value_enum)]
+    pub family: Family,
+    /// How many buffers.
+    #[arg(long = "buffers", default_value_t = 100)]
+    pub buffers: usize,
+    /// The random seed.
+    #[arg(long = "seed", default_value_t = 0)]
+    pub seed: u64,
+    /// Remove this fraction of the buffers (0 to 1).
+    #[arg(long = "thin", default_value_t = 0.0)]
+    pub thin: f64,
+    /// The capacity (height of the rectangle) for `guillotine`; the time
+    /// horizon is the same.
+    #[arg(long = "capacity", default_value_t = 1 << 20)]
+    pub capacity: i64,
+    /// Where to write the CSV (default: standard output).
+    #[arg(long = "output")]
+    pub output: Option<PathBuf>,
 }
 
 /// Flags of `minimalloc bench`.

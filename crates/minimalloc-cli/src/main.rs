@@ -5,6 +5,7 @@
 
 mod args;
 mod bench;
+mod generate;
 mod output;
 mod solve;
 mod tikz;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(args::Command::Bench(bench_args)) => bench::run(&bench_args),
+        Some(args::Command::Generate(generate_args)) => generate::run(&generate_args),
         None => solve::run(&cli.solve),
     };
     match result {

@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod csv;
+pub mod generate;
 pub mod problem;
 pub mod search;
 pub mod sweep;

@@ -91,6 +91,9 @@ struct Part {
     buffers_end: usize,
     section_lo: usize,
     section_hi: usize,
+    /// Whether every section already satisfies `floor + total <= capacity`
+    /// (true below any placement that passed the check).
+    settled: bool,
 }
 
 /// A slice of `order_arena`.
@@ -180,7 +183,6 @@ pub(crate) struct Engine<'a> {
 
     // Per-placement scratch: the sections whose floor may rise because the
     // minimum offset of one of their buffers rose.
-
     affected_stamp: u32,
     affected: Vec<u32>,
 
@@ -362,6 +364,7 @@ impl<'a> Engine<'a> {
                 buffers_end: self.part_arena.len(),
                 section_lo: partition.section_range.lower as usize,
                 section_hi: partition.section_range.upper as usize,
+                settled: false,
             });
         }
         if let [comparator] = comparators {
@@ -430,8 +433,8 @@ impl<'a> Engine<'a> {
 
         let frame = Frame { start: self.order_arena.len(), len: count };
         self.order_arena.extend((0..count as u32).map(|preorder_idx| OrderItem { offset: 0, preorder_idx }));
-        let settled = self.settled(part);
-        let status = self.search(part, comparator, preorder_base, frame, 0, 0, settled);
+        let part = Part { settled: self.settled(part), ..part };
+        let status = self.search(part, comparator, preorder_base, frame, 0, 0);
         self.order_arena.truncate(frame.start);
         self.preorder_arena.truncate(preorder_base);
         status
@@ -511,7 +514,6 @@ impl<'a> Engine<'a> {
         parent: Frame,
         min_offset: Offset,
         min_preorder_idx: u32,
-        settled: bool,
     ) -> Status {
         if let Some(status) = self.out_of_budget() {
             return status;
@@ -530,7 +532,7 @@ impl<'a> Engine<'a> {
         // placement is first screened with what is known before propagating
         // it (see `doomed`); `largest_total` is the largest section total of
         // the partition at this node.
-        let screen = settled && p.section_inference && p.monotonic_floor;
+        let screen = part.settled && p.section_inference && p.monotonic_floor;
         let largest_total = if screen { self.largest_total(part) } else { 0 };
         for i in 0..frame.len {
             let OrderItem { offset, preorder_idx } = self.order_arena[frame.start + i];
@@ -568,10 +570,11 @@ impl<'a> Engine<'a> {
                 self.check(part, offset)
             };
             if !fixed_failure && passes {
+                let part = Part { settled: true, ..part };
                 status = if p.dynamic_decomposition {
                     self.decompose(part, comparator, preorder_base, frame, offset, preorder_idx, b)
                 } else {
-                    self.search(part, comparator, preorder_base, frame, offset, preorder_idx, true)
+                    self.search(part, comparator, preorder_base, frame, offset, preorder_idx)
                 };
             }
             self.restore_section_data(b, floor_mark, lowest_mark);
@@ -845,7 +848,7 @@ impl<'a> Engine<'a> {
         }
         let mut status = Status::Found;
         if self.cutpoints.len() - base == 1 {
-            status = self.search(part, comparator, preorder_base, frame, offset, preorder_idx, true);
+            status = self.search(part, comparator, preorder_base, frame, offset, preorder_idx);
         } else {
             self.cutpoints.push(part.section_hi);
             for c in base + 1..self.cutpoints.len() {
@@ -865,7 +868,8 @@ impl<'a> Engine<'a> {
                 if start == end {
                     continue;
                 }
-                let sub = Part { buffers_start: start, buffers_end: end, section_lo, section_hi };
+                let sub =
+                    Part { buffers_start: start, buffers_end: end, section_lo, section_hi, settled: false };
                 let sub_status = self.sub_solve(sub, comparator);
                 self.part_arena.truncate(start);
                 if sub_status != Status::Found {

@@ -1,0 +1,32 @@
+//! `minimalloc generate`: write a generated instance.
+
+use std::path::Path;
+
+use minimalloc::csv::{self, CsvFormat};
+use minimalloc::generate;
+
+use crate::args::{Family, GenerateArgs};
+use crate::output::write_atomically;
+use crate::Failure;
+
+/// Runs the generate command; returns the exit code.
+pub fn run(args: &GenerateArgs) -> Result<u8, Failure> {
+    if !(0.0..1.0).contains(&args.thin) {
+        return Err(Failure::input(format!("--thin must be in [0, 1), got {}", args.thin)));
+    }
+    if args.capacity < 1 {
+        return Err(Failure::input(format!("--capacity must be positive, got {}", args.capacity)));
+    }
+    let mut problem = match args.family {
+        Family::Guillotine => generate::guillotine(args.buffers, args.seed, args.capacity, args.capacity),
+        Family::Ml => generate::ml(args.buffers, args.seed),
+        Family::Random => generate::random(args.buffers, args.seed, (args.buffers as i64).max(8), 1 << 16),
+    };
+    if args.thin > 0.0 {
+        problem = generate::thin(&problem, args.thin, args.seed);
+    }
+    let path = args.output.as_deref().unwrap_or(Path::new("-"));
+    write_atomically(path, |w| csv::write_csv(w, &problem, None, CsvFormat::Standard))
+        .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
+    Ok(0)
+}

@@ -6,6 +6,7 @@
 mod args;
 mod bench;
 mod generate;
+mod interrupt;
 mod output;
 mod solve;
 mod tikz;
@@ -31,6 +32,7 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
+    interrupt::install();
     let argv = args::normalize(std::env::args());
     let cli = match args::Cli::try_parse_from(argv) {
         Ok(cli) => cli,

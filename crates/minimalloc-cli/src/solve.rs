@@ -111,6 +111,10 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
     let lower_bound = problem.lower_bound();
     let start = Instant::now();
     let mut solver = Solver::new(params);
+    crate::interrupt::watch_solver(solver.cancel_handle());
+    if crate::interrupt::interrupted() {
+        return Ok(interrupted());
+    }
     let result = match args.capacity {
         Some(capacity) => {
             problem.capacity = capacity;
@@ -125,6 +129,9 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
         }
     };
     let elapsed = start.elapsed().as_secs_f64();
+    if crate::interrupt::interrupted() {
+        return Ok(interrupted());
+    }
     let stats = solver.stats();
     let mut report = Report {
         status: "solved",
@@ -173,6 +180,12 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
         eprintln!("{}", report.summary());
     }
     Ok(code)
+}
+
+/// Reports an interruption; returns its exit code.
+fn interrupted() -> u8 {
+    eprintln!("minimalloc: interrupted; nothing was written");
+    crate::interrupt::EXIT_CODE
 }
 
 /// Validates, prints and writes a solution.

@@ -19,12 +19,22 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Re
         _ => Path::new("."),
     };
     let mut temp = tempfile::Builder::new().prefix(".minimalloc-").suffix(".tmp").tempfile_in(dir)?;
-    {
-        let mut writer = io::BufWriter::new(temp.as_file_mut());
-        fill(&mut writer)?;
-        writer.flush()?;
-    }
-    temp.as_file().sync_all()?;
+    crate::interrupt::pending_output(Some(temp.path().to_path_buf()));
+    let write_temp = || {
+        {
+            let mut writer = io::BufWriter::new(temp.as_file_mut());
+            fill(&mut writer)?;
+            writer.flush()?;
+        }
+        temp.as_file().sync_all()?;
+        if crate::interrupt::interrupted() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
+        Ok(())
+    };
+    let result = write_temp();
+    crate::interrupt::pending_output(None);
+    result?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

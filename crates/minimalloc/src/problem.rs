@@ -52,7 +52,7 @@ impl Interval {
 
     /// Whether the two intervals share at least one value.
     pub fn intersects(&self, other: &Interval) -> bool {
-        self.lower < other.upper && other.lower < self.upper
+        !self.is_empty() && !other.is_empty() && self.lower < other.upper && other.lower < self.upper
     }
 }
 

@@ -32,6 +32,11 @@
 //! memory at each moment, and *cuts* (how many buffers cross from one section
 //! to the next) to split the remaining problem once placed buffers disconnect
 //! it.
+//!
+//! Like the reference's, the sweep expects every gap without a window to lie
+//! strictly inside its buffer's lifespan and apart from other windowless
+//! gaps; the solver rewrites other shapes into equivalent ones first (a gap
+//! at an end shortens the lifespan, touching gaps merge).
 
 use crate::problem::{Interval, Problem, TimeValue, Window};
 

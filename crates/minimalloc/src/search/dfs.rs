@@ -548,7 +548,13 @@ impl<'a> Engine<'a> {
             if self.fixed[b].is_some_and(|f| offset > f) {
                 continue;
             }
-            if screen && self.doomed(part, b, offset, largest_total) {
+            // A buffer must fit below the capacity as a whole. (The section
+            // check only sees the tops of its windows, so a buffer whose gaps
+            // all have low windows would escape it; without gaps the check
+            // fails here too, so this changes nothing for the reference's
+            // instances.)
+            let too_high = offset.saturating_add(self.sizes[b]) > self.capacity;
+            if too_high || (screen && self.doomed(part, b, offset, largest_total)) {
                 // The full check would fail: skip propagating, as the
                 // reference's outcome for this child is the same.
                 if p.hatless_pruning && self.is_hatless(b) {

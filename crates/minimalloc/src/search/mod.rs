@@ -22,6 +22,7 @@
 //! ```
 
 mod dfs;
+mod normalize;
 pub mod order;
 #[cfg(test)]
 mod tests;
@@ -30,7 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::problem::{ModelError, Problem, Solution};
+use crate::problem::{ModelError, Offset, Problem, Solution};
 use crate::sweep::{sweep, SweepResult};
 use dfs::{Engine, Status};
 pub use order::{BadHeuristic, PreorderData, PreorderingComparator};
@@ -250,10 +251,15 @@ impl Solver {
         if comparators.is_empty() {
             return Err(SolveError::InvalidParams("at least one preordering heuristic is needed".into()));
         }
-        let sweep_result = sweep(problem);
+        let normalized = normalize::normalize(problem);
+        let searched: &Problem = &normalized.problem;
+        let sweep_result = sweep(searched);
         let run = |capacity: i64, stats: &mut SearchStats| {
-            run_on_big_stack(
-                problem,
+            if normalized.inactive_top > capacity {
+                return Err(Status::NotFound);
+            }
+            let offsets = run_on_big_stack(
+                searched,
                 &sweep_result,
                 &self.params,
                 &comparators,
@@ -261,7 +267,8 @@ impl Solver {
                 deadline,
                 &self.cancelled.0,
                 stats,
-            )
+            )?;
+            Ok(Solution::from_offsets(problem, normalized.restore(&offsets, problem.buffers.len())))
         };
         let timeout = self.params.timeout.unwrap_or_default();
         let fail = |status: Status, capacity: i64| match status {
@@ -311,13 +318,13 @@ fn run_on_big_stack(
     deadline: Option<Instant>,
     cancelled: &AtomicBool,
     stats: &mut SearchStats,
-) -> Result<Solution, Status> {
+) -> Result<Vec<Offset>, Status> {
     let work = || {
         let mut engine = Engine::new(problem, sweep_result, params, capacity, deadline, cancelled);
         let status = engine.run(comparators);
         let run_stats = (engine.backtracks(), engine.nodes());
         let result = match status {
-            Status::Found => Ok(Solution::from_offsets(problem, engine.solution().to_vec())),
+            Status::Found => Ok(engine.solution().to_vec()),
             other => Err(other),
         };
         (result, run_stats)

@@ -122,8 +122,13 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
         }
         None => {
             // No capacity: search for the lowest peak between the lower
-            // bound and the total of all sizes.
-            let upper = problem.buffers.iter().fold(0i64, |acc, b| acc.saturating_add(b.size));
+            // bound and a height a simple stacking reaches.
+            let upper = problem.stacked_height().ok_or_else(|| {
+                Failure::input(
+                    "without --capacity the peak is minimized, but the buffers stacked up exceed 64-bit \
+                     addresses; give --capacity",
+                )
+            })?;
             problem.capacity = upper;
             solver.minimize(&problem, lower_bound, upper)
         }

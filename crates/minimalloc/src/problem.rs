@@ -330,6 +330,26 @@ impl Problem {
         self.max_load().max(largest)
     }
 
+    /// A height some solution surely reaches, or `None` if it does not fit in
+    /// 64 bits: the fixed buffers where they are, every other buffer stacked
+    /// above them all, one on top of the other (each rounded up to its
+    /// alignment). It ignores the capacity. (If two fixed buffers conflict, no
+    /// solution exists at all; the bound is then meaningless but harmless.)
+    pub fn stacked_height(&self) -> Option<i64> {
+        let mut top = 0i64;
+        for b in &self.buffers {
+            if let Some(offset) = b.offset {
+                top = top.max(offset.checked_add(b.size)?);
+            }
+        }
+        for b in self.buffers.iter().filter(|b| b.offset.is_none()) {
+            let alignment = b.alignment.max(1);
+            let offset = top.checked_add((alignment - top % alignment) % alignment)?;
+            top = offset.checked_add(b.size)?;
+        }
+        Some(top)
+    }
+
     /// Moves each buffer's fixed offset into a [`Solution`], clearing it.
     /// Fails (and changes nothing) if some buffer has no offset.
     pub fn strip_solution(&mut self) -> Result<Solution, MissingOffset> {
@@ -445,6 +465,25 @@ mod tests {
         assert!(matches!(p.check(), Err(ModelError::EmptyLifespan { .. })));
         let p = Problem { buffers: vec![Buffer::new("x", 0, 5, 0)], capacity: 4 };
         assert!(matches!(p.check(), Err(ModelError::NonPositiveSize { .. })));
+    }
+
+    #[test]
+    fn stacked_height_is_reachable() {
+        let mut a = Buffer::new("a", 0, 1, 3);
+        a.alignment = 2;
+        let mut b = a.clone();
+        b.id = "b".into();
+        let mut fixed = Buffer::new("f", 0, 1, 4);
+        fixed.offset = Some(100);
+        let p = Problem { buffers: vec![a.clone(), b.clone()], capacity: 0 };
+        assert_eq!(p.stacked_height(), Some(7), "0..3, then 4..7");
+        let p = Problem { buffers: vec![a, fixed, b], capacity: 0 };
+        assert_eq!(p.stacked_height(), Some(111), "fixed up to 104, then 104..107 and 108..111");
+        let huge = Problem {
+            buffers: vec![Buffer::new("x", 0, 1, i64::MAX), Buffer::new("y", 0, 1, 1)],
+            capacity: 0,
+        };
+        assert_eq!(huge.stacked_height(), None);
     }
 
     #[test]

@@ -287,14 +287,17 @@ impl Solver {
                     let mid = lo + (hi - lo) / 2;
                     match run(mid, &mut stats) {
                         Ok(solution) => {
-                            hi = solution.height - 1;
+                            hi = solution.height.saturating_sub(1);
                             best = Ok(solution);
                         }
                         Err(status) => {
                             if matches!(status, Status::Timeout | Status::Cancelled) && best.is_err() {
                                 best = Err(fail(status, mid));
                             }
-                            lo = mid + 1;
+                            match mid.checked_add(1) {
+                                Some(next) => lo = next,
+                                None => break,
+                            }
                         }
                     }
                 }

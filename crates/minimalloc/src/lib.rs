@@ -36,6 +36,7 @@
 pub mod csv;
 pub mod generate;
 pub mod problem;
+pub mod render;
 pub mod search;
 pub mod sweep;
 pub mod validate;

@@ -22,6 +22,7 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
 }
 
 /// [`escape_into`] into a new string.
+#[cfg(test)]
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(&mut out, text);

@@ -16,6 +16,8 @@ pub(crate) const CELL_PX: f64 = 2.0;
 const MAX_LABELS: usize = 4000;
 /// Grey levels of merged blocks, by how much of a cell the merged segments cover.
 pub(crate) const BLOCK_LEVELS: usize = 4;
+/// The fractions of a cell covered from which blocks reach levels 2, 3, 4.
+const LEVEL_THRESHOLDS: [f64; BLOCK_LEVELS - 1] = [0.03, 0.12, 0.4];
 
 /// A rectangle in pixels, y growing downwards.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -73,8 +75,8 @@ pub(crate) struct Layout {
     pub blocks: Vec<Block>,
     /// Segments merged into blocks.
     pub merged: usize,
-    /// All active segments of placed buffers.
-    pub total_segments: usize,
+    /// Whether some drawn segment is a gap's window.
+    pub windows: bool,
     /// Buffers the solution gives no offset (not drawn).
     pub unplaced: usize,
     /// The `d` attribute of the max-load step line.
@@ -83,6 +85,10 @@ pub(crate) struct Layout {
     pub capacity_y: Option<f64>,
     pub time_ticks: Vec<(f64, String)>,
     pub address_ticks: Vec<(f64, String)>,
+    /// The times at the plot's left and right edges.
+    pub t_range: (i128, i128),
+    /// The addresses at the plot's bottom and top edges.
+    pub a_range: (i128, i128),
     pub heading: String,
     pub subheading: String,
     pub capacity_text: String,
@@ -234,12 +240,14 @@ pub(crate) fn layout(problem: &Problem, solution: &Solution, options: &RenderOpt
         labels,
         blocks,
         merged,
-        total_segments,
+        windows: pieces.iter().any(|p| p.3),
         unplaced,
         profile: profile_path(problem, &scale),
         capacity_y,
         time_ticks,
         address_ticks,
+        t_range: (t0, t1),
+        a_range: (a0, a1),
         heading,
         subheading,
         capacity_text: format!("capacity {}", format::bytes(problem.capacity as i128)),
@@ -279,7 +287,9 @@ fn merge_blocks(merged: &[Seg], plot: Px) -> Vec<Block> {
         if count[i] == 0 && cover[i] <= 0.0 {
             0
         } else {
-            ((cover[i].min(1.0) * BLOCK_LEVELS as f64).ceil() as u8).clamp(1, BLOCK_LEVELS as u8)
+            // Merged segments are small, so most cells are covered thinly:
+            // the levels grow geometrically to tell sparse from dense.
+            1 + LEVEL_THRESHOLDS.iter().filter(|&&t| cover[i] >= t).count() as u8
         }
     };
     let mut blocks: Vec<Block> = Vec::new();

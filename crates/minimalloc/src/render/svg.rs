@@ -58,9 +58,12 @@ fn write_document(out: &mut String, problem: &Problem, solution: &Solution, l: &
         Num(w),
         Num(h)
     );
-    out.push_str("<title>");
-    escape_into(out, &l.heading);
-    out.push_str("</title>\n");
+    if flavor == Flavor::Standalone {
+        // In a page this would be the tooltip of the whole picture.
+        out.push_str("<title>");
+        escape_into(out, &l.heading);
+        out.push_str("</title>\n");
+    }
     out.push_str(
         "<style>\
          .seg{vector-effect:non-scaling-stroke}\
@@ -68,6 +71,7 @@ fn write_document(out: &mut String, problem: &Problem, solution: &Solution, l: &
          .lbl{pointer-events:none}\
          .ax{stroke:#333;stroke-width:1;fill:none}\
          .grid{stroke:#e4e4e4;stroke-width:1}\
+         .halo{fill:none;stroke:#fff;stroke-opacity:.6;stroke-width:2.6;stroke-linejoin:round;vector-effect:non-scaling-stroke;pointer-events:none}\
          .load{fill:none;stroke:#111;stroke-width:1.3;stroke-linejoin:round;vector-effect:non-scaling-stroke}\
          .cap{stroke:#c00;stroke-width:1.5;stroke-dasharray:7 4;vector-effect:non-scaling-stroke}\
          </style>\n",
@@ -83,29 +87,53 @@ fn write_document(out: &mut String, problem: &Problem, solution: &Solution, l: &
     out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
 
     // Titles.
-    out.push_str("<text class=\"heading\" x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\" fill=\"#111\">");
+    out.push_str(
+        "<text class=\"heading\" x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\" fill=\"#111\">",
+    );
     escape_into(out, &l.heading);
     out.push_str("</text>\n<text class=\"subheading\" x=\"12\" y=\"42\" font-size=\"12\" fill=\"#444\">");
     escape_into(out, &l.subheading);
     out.push_str("</text>\n");
 
     // Grid lines behind the data.
-    out.push_str("<g class=\"grid\">");
+    out.push_str("<g id=\"mm-grid\" class=\"grid\">");
     for (y, _) in &l.address_ticks {
         let _ = write!(out, "<path d=\"M{},{}H{}\"/>", Num(p.x), Num(*y), Num(p.x + p.w));
     }
     out.push_str("</g>\n");
 
-    // The data, clipped to the plot.
+    // The data, clipped to the plot. The page's script zooms and pans by
+    // transforming the inner group; the clip stays put.
     let _ = writeln!(
         out,
-        "<g id=\"mm-data\" clip-path=\"url(#mm-clip)\" data-t0=\"{}\" data-tn=\"{}\">",
-        problem.buffers.iter().map(|b| b.lifespan.lower).min().unwrap_or(0),
-        problem.buffers.iter().map(|b| b.lifespan.upper).max().unwrap_or(0)
+        "<g clip-path=\"url(#mm-clip)\"><g id=\"mm-data\" data-plot=\"{} {} {} {}\" data-t=\"{} {}\" data-a=\"{} {}\">",
+        Num(p.x),
+        Num(p.y),
+        Num(p.w),
+        Num(p.h),
+        l.t_range.0,
+        l.t_range.1,
+        l.a_range.0,
+        l.a_range.1
     );
     write_segments(out, problem, solution, l, flavor);
     write_blocks(out, l, flavor);
-    out.push_str("<g class=\"lbl\" text-anchor=\"middle\">");
+    if !l.profile.is_empty() {
+        // A white halo keeps the line visible over dark rectangles.
+        let _ = writeln!(out, "<path class=\"halo\" d=\"{}\"/>", l.profile);
+        let _ = writeln!(
+            out,
+            "<path class=\"load\" d=\"{}\"><title>lower bound: max load over time</title></path>",
+            l.profile
+        );
+    }
+    if let Some(y) = l.capacity_y {
+        let _ = writeln!(out, "<path class=\"cap\" d=\"M{},{}H{}\"/>", Num(p.x), Num(y), Num(p.x + p.w));
+    }
+    out.push_str("</g></g>\n");
+    // Labels outside the zoomed group, so that zooming moves them without
+    // stretching them.
+    out.push_str("<g id=\"mm-labels\" class=\"lbl\" text-anchor=\"middle\" clip-path=\"url(#mm-clip)\">");
     for label in &l.labels {
         let _ = write!(
             out,
@@ -119,18 +147,14 @@ fn write_document(out: &mut String, problem: &Problem, solution: &Solution, l: &
         out.push_str("</text>");
     }
     out.push_str("</g>\n");
-    if !l.profile.is_empty() {
-        let _ = writeln!(out, "<path class=\"load\" d=\"{}\"><title>lower bound: max load over time</title></path>", l.profile);
-    }
-    out.push_str("</g>\n");
     if let Some(y) = l.capacity_y {
-        let _ = writeln!(out, "<path class=\"cap\" d=\"M{},{}H{}\"/>", Num(p.x), Num(y), Num(p.x + p.w));
         let _ = write!(
             out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#c00\" font-size=\"11\" \
-             stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">",
+            "<text id=\"mm-cap-label\" x=\"{}\" y=\"{}\" data-y=\"{}\" text-anchor=\"end\" fill=\"#c00\" \
+             font-size=\"11\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">",
             Num(p.x + p.w - 4.0),
-            Num((y - 4.0).max(p.y + 10.0))
+            Num((y - 4.0).max(p.y + 10.0)),
+            Num(y)
         );
         escape_into(out, &l.capacity_text);
         out.push_str("</text>\n");
@@ -146,6 +170,7 @@ fn write_segments(out: &mut String, problem: &Problem, solution: &Solution, l: &
         let buffer = &problem.buffers[seg.buffer];
         let offset = solution.offsets[seg.buffer];
         let px = seg.px;
+        let colour = PALETTE[seg.colour as usize % PALETTE.len()];
         let _ = write!(
             out,
             "<rect class=\"seg\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"",
@@ -153,12 +178,16 @@ fn write_segments(out: &mut String, problem: &Problem, solution: &Solution, l: &
             Num(px.y),
             Num(px.w),
             Num(px.h),
-            PALETTE[seg.colour as usize % PALETTE.len()]
+            colour
         );
+        let outlined = px.w >= OUTLINE_MIN_PX && px.h >= OUTLINE_MIN_PX;
         if seg.partial {
-            out.push_str(" fill-opacity=\".4\"");
-        }
-        if px.w >= OUTLINE_MIN_PX && px.h >= OUTLINE_MIN_PX {
+            // Lighter, with a dashed outline in the buffer's colour.
+            out.push_str(" fill-opacity=\".35\"");
+            if outlined {
+                let _ = write!(out, " stroke=\"{colour}\" stroke-dasharray=\"3 2\"");
+            }
+        } else if outlined {
             out.push_str(" stroke=\"#fff\" stroke-opacity=\".8\"");
         }
         match flavor {
@@ -207,7 +236,7 @@ fn write_blocks(out: &mut String, l: &Layout, flavor: Flavor) {
     }
     let _ = writeln!(out, "<g class=\"agg\" fill=\"#5f5f5f\" data-merged=\"{}\">", l.merged);
     for level in 1..=BLOCK_LEVELS as u8 {
-        let opacity = 0.25 + 0.65 * f64::from(level - 1) / (BLOCK_LEVELS - 1) as f64;
+        let opacity = 0.35 + 0.55 * f64::from(level - 1) / (BLOCK_LEVELS - 1) as f64;
         let _ = write!(out, "<g fill-opacity=\"{}\">", Num(opacity));
         for block in l.blocks.iter().filter(|b| b.level == level) {
             let _ = write!(
@@ -223,11 +252,7 @@ fn write_blocks(out: &mut String, l: &Layout, flavor: Flavor) {
                     let _ = write!(out, " data-n=\"{}\"/>", block.count);
                 }
                 Flavor::Standalone => {
-                    let _ = write!(
-                        out,
-                        "><title>{} small segments merged here</title></rect>",
-                        block.count
-                    );
+                    let _ = write!(out, "><title>{} small segments merged here</title></rect>", block.count);
                 }
             }
         }
@@ -240,15 +265,9 @@ fn write_axes(out: &mut String, l: &Layout) {
     let p = l.plot;
     let (bottom, right) = (p.y + p.h, p.x + p.w);
     out.push_str("<g class=\"axes\" font-size=\"11\" fill=\"#333\">\n");
-    let _ = writeln!(
-        out,
-        "<path class=\"ax\" d=\"M{},{}V{}H{}\"/>",
-        Num(p.x),
-        Num(p.y),
-        Num(bottom),
-        Num(right)
-    );
-    out.push_str("<g text-anchor=\"middle\">");
+    let _ =
+        writeln!(out, "<path class=\"ax\" d=\"M{},{}V{}H{}\"/>", Num(p.x), Num(p.y), Num(bottom), Num(right));
+    out.push_str("<g id=\"mm-xticks\" text-anchor=\"middle\">");
     for (x, text) in &l.time_ticks {
         let _ = write!(
             out,
@@ -260,7 +279,7 @@ fn write_axes(out: &mut String, l: &Layout) {
             text
         );
     }
-    out.push_str("</g>\n<g text-anchor=\"end\">");
+    out.push_str("</g>\n<g id=\"mm-yticks\" text-anchor=\"end\">");
     for (y, text) in &l.address_ticks {
         let _ = write!(
             out,
@@ -287,40 +306,55 @@ fn write_axes(out: &mut String, l: &Layout) {
     out.push_str("</g>\n");
 }
 
+/// The legend's swatches.
+enum Swatch {
+    Fill(&'static str, &'static str),
+    Load,
+    Capacity,
+}
+
 fn write_legend(out: &mut String, l: &Layout) {
     let y = l.height - 14.0;
-    let mut x = l.plot.x;
-    out.push_str("<g class=\"legend\" font-size=\"11\" fill=\"#333\">");
-    let mut item = |out: &mut String, swatch: String, text: &str| {
-        out.push_str(&swatch);
-        let _ = write!(out, "<text x=\"{}\" y=\"{}\">", Num(x + 22.0), Num(y + 4.0));
-        escape_into(out, text);
-        out.push_str("</text>");
-        x += 22.0 + text.chars().count() as f64 * 6.3 + 18.0;
-    };
-    let square = |x: f64, fill: &str, extra: &str| {
-        format!(
-            "<rect x=\"{}\" y=\"{}\" width=\"16\" height=\"10\" fill=\"{fill}\"{extra}/>",
-            Num(x),
-            Num(y - 5.0)
-        )
-    };
-    item(out, square(x, PALETTE[0], ""), "buffer (active)");
-    item(out, square(x, PALETTE[0], " fill-opacity=\".4\""), "gap window (partly active)");
-    let lb = format!("<path class=\"load\" d=\"M{},{}h5v-6h6v6h5\"/>", Num(x), Num(y + 3.0));
-    item(out, lb, "lower bound (max load)");
+    let mut items: Vec<(Swatch, String)> = vec![
+        (Swatch::Fill(PALETTE[0], ""), "buffer (active)".into()),
+        (Swatch::Load, "lower bound (max load)".into()),
+    ];
+    if l.windows {
+        let window = " fill-opacity=\".35\" stroke=\"#4e79a7\" stroke-dasharray=\"3 2\"";
+        items.insert(1, (Swatch::Fill(PALETTE[0], window), "gap window (partly active)".into()));
+    }
     if l.capacity_y.is_some() {
-        let cap = format!("<path class=\"cap\" d=\"M{},{}h16\"/>", Num(x), Num(y));
-        item(out, cap, "capacity");
+        items.push((Swatch::Capacity, "capacity".into()));
     }
     if l.merged > 0 {
-        let text = format!("{} small segments merged", l.merged);
-        item(out, square(x, "#5f5f5f", " fill-opacity=\".6\""), &text);
+        items.push((
+            Swatch::Fill("#5f5f5f", " fill-opacity=\".6\""),
+            format!("{} small segments merged", l.merged),
+        ));
+    }
+    let mut x = l.plot.x;
+    out.push_str("<g class=\"legend\" font-size=\"11\" fill=\"#333\">");
+    for (swatch, text) in items {
+        let _ = match swatch {
+            Swatch::Fill(fill, extra) => write!(
+                out,
+                "<rect x=\"{}\" y=\"{}\" width=\"16\" height=\"10\" fill=\"{fill}\"{extra}/>",
+                Num(x),
+                Num(y - 5.0)
+            ),
+            Swatch::Load => {
+                write!(out, "<path class=\"load\" d=\"M{},{}h5v-8h6v8h5\"/>", Num(x), Num(y + 4.0))
+            }
+            Swatch::Capacity => write!(out, "<path class=\"cap\" d=\"M{},{}h16\"/>", Num(x), Num(y)),
+        };
+        let _ = write!(out, "<text x=\"{}\" y=\"{}\">", Num(x + 22.0), Num(y + 4.0));
+        escape_into(out, &text);
+        out.push_str("</text>");
+        x += 22.0 + text.chars().count() as f64 * 6.3 + 18.0;
     }
     if l.unplaced > 0 {
-        let text = format!("{} buffers without offset", l.unplaced);
         let _ = write!(out, "<text x=\"{}\" y=\"{}\" fill=\"#c00\">", Num(x), Num(y + 4.0));
-        escape_into(out, &text);
+        escape_into(out, &format!("{} buffers without offset", l.unplaced));
         out.push_str("</text>");
     }
     out.push_str("</g>\n");
@@ -377,7 +411,8 @@ pub(crate) mod tests {
             }
             // A start tag: name, then name="value" pairs, then > or />.
             let mut j = i + 1;
-            let name_end = j + text[j..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').ok_or("eof")?;
+            let name_end =
+                j + text[j..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').ok_or("eof")?;
             let name = &text[j..name_end];
             if stack.is_empty() {
                 roots += 1;
@@ -454,7 +489,7 @@ pub(crate) mod tests {
         b.gaps = vec![gap(5, 7, Some((1 << 10, 2 << 10)))];
         let c = Buffer::new("c\"'", 10, 20, 6 << 10);
         let d = Buffer::new("d", 0, 20, 1 << 10);
-        let problem = Problem { buffers: vec![a, b, c, d], capacity: 8 << 10 };
+        let problem = Problem { buffers: vec![a, b, c, d], capacity: 10 << 10 };
         let mut solver = Solver::new(SolverParams::default());
         let solution = solver.solve(&problem).expect("feasible");
         (problem, solution)
@@ -468,14 +503,14 @@ pub(crate) mod tests {
     fn render_small_problem_with_gaps_and_windows() {
         let (problem, solution) = gapped_problem();
         let segments: usize = problem.buffers.iter().map(|b| b.segments().len()).sum();
-        assert_eq!(segments, 8, "a: 3 pieces + window, b: 2 + window, c, d");
+        assert_eq!(segments, 9, "a: 3 pieces + a window, b: 2 pieces + a window, c, d");
         let options = RenderOptions { title: Some("tiny & <gapped>".into()), ..Default::default() };
         let (text, summary) = svg(&problem, &solution, &options);
         let tags = check_xml(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert!(tags.iter().any(|t| t.starts_with("<svg ")));
         assert_eq!(count(&text, "<rect class=\"seg\""), segments);
         assert_eq!(summary, RenderSummary { rects: segments, merged: 0, blocks: 0 });
-        assert_eq!(count(&text, "fill-opacity=\".4\""), 2 + 1, "two windows and the legend swatch");
+        assert_eq!(count(&text, "fill-opacity=\".35\""), 2 + 1, "two windows and the legend swatch");
         // Ids escaped, in tooltips and labels.
         assert!(text.contains("a&amp;b"));
         assert!(text.contains("&lt;b&gt;"));
@@ -484,7 +519,7 @@ pub(crate) mod tests {
         assert!(text.contains("tiny &amp; &lt;gapped&gt;"));
         // Capacity, title with the ratio, the lower bound line.
         assert!(text.contains("class=\"cap\""));
-        assert!(text.contains("capacity 8.00 KiB"));
+        assert!(text.contains("capacity 10.00 KiB"));
         let ratio = solution.height as f64 / problem.lower_bound() as f64;
         assert!(text.contains(&format!("ratio {ratio:.3}")), "{text}");
         assert!(text.contains("lower bound (max load)"));
@@ -522,7 +557,10 @@ pub(crate) mod tests {
     #[test]
     fn huge_values_do_not_overflow() {
         let mut problem = Problem {
-            buffers: vec![Buffer::new("big", i64::MIN / 2, i64::MAX / 2, i64::MAX / 4), Buffer::new("s", 0, 1, 1)],
+            buffers: vec![
+                Buffer::new("big", i64::MIN / 2, i64::MAX / 2, i64::MAX / 4),
+                Buffer::new("s", 0, 1, 1),
+            ],
             capacity: i64::MAX,
         };
         problem.buffers[1].size = i64::MAX / 4;

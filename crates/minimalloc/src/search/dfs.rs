@@ -553,7 +553,7 @@ impl<'a> Engine<'a> {
             // all have low windows would escape it; without gaps the check
             // fails here too, so this changes nothing for the reference's
             // instances.)
-            let too_high = offset.saturating_add(self.sizes[b]) > self.capacity;
+            let too_high = offset.checked_add(self.sizes[b]).is_none_or(|top| top > self.capacity);
             if too_high || (screen && self.doomed(part, b, offset, largest_total)) {
                 // The full check would fail: skip propagating, as the
                 // reference's outcome for this child is the same.

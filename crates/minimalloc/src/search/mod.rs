@@ -255,7 +255,7 @@ impl Solver {
         let searched: &Problem = &normalized.problem;
         let sweep_result = sweep(searched);
         let run = |capacity: i64, stats: &mut SearchStats| {
-            if normalized.inactive_top > capacity {
+            if normalized.inactive_top.is_none_or(|top| top > capacity) {
                 return Err(Status::NotFound);
             }
             let offsets = run_on_big_stack(

@@ -29,8 +29,10 @@ pub(crate) struct Normalized<'a> {
     pub original_index: Option<Vec<usize>>,
     /// Buffers never active, removed from `problem`: (original index, offset).
     pub inactive: Vec<(usize, Offset)>,
-    /// The lowest capacity the inactive buffers need (`offset + size`).
-    pub inactive_top: i64,
+    /// The lowest capacity the inactive buffers need (`offset + size`), or
+    /// `None` when they cannot be placed at all (a misaligned fixed offset,
+    /// or a top beyond 64 bits).
+    pub inactive_top: Option<i64>,
 }
 
 /// Whether the buffer has a gap shape the sweep cannot represent.
@@ -80,13 +82,13 @@ pub(crate) fn normalize(problem: &Problem) -> Normalized<'_> {
             problem: Cow::Borrowed(problem),
             original_index: None,
             inactive: vec![],
-            inactive_top: 0,
+            inactive_top: Some(0),
         };
     }
     let mut buffers = Vec::with_capacity(problem.buffers.len());
     let mut original_index = Vec::with_capacity(problem.buffers.len());
     let mut inactive = Vec::new();
-    let mut inactive_top = 0i64;
+    let mut inactive_top = Some(0i64);
     for (i, b) in problem.buffers.iter().enumerate() {
         let rewritten = if needs_rewrite(b) { rewrite(b) } else { Some(b.clone()) };
         match rewritten {
@@ -96,11 +98,11 @@ pub(crate) fn normalize(problem: &Problem) -> Normalized<'_> {
             }
             None => {
                 let offset = b.offset.unwrap_or(0);
-                inactive_top = inactive_top.max(offset.saturating_add(b.size));
-                if b.offset.is_some_and(|o| o % b.alignment != 0) {
-                    // A misaligned fixed offset can never be kept.
-                    inactive_top = i64::MAX;
-                }
+                let misaligned = offset % b.alignment != 0;
+                inactive_top = match (inactive_top, offset.checked_add(b.size)) {
+                    (Some(top), Some(this)) if !misaligned => Some(top.max(this)),
+                    _ => None,
+                };
                 inactive.push((i, offset));
             }
         }
@@ -165,7 +167,7 @@ mod tests {
         let p = Problem { buffers: vec![Buffer::new("a", 0, 4, 1), never], capacity: 3 };
         let n = normalize(&p);
         assert_eq!(n.problem.buffers.len(), 1);
-        assert_eq!(n.inactive_top, 3);
+        assert_eq!(n.inactive_top, Some(3));
         assert_eq!(n.restore(&[2], 2), vec![2, 0]);
     }
 }

@@ -318,3 +318,34 @@ fn malformed_problem_is_an_error() {
     let result = Solver::default().solve(&problem(vec![buffer(3, 1, 1)], 1));
     assert!(matches!(result, Err(SolveError::InvalidProblem(_))));
 }
+
+#[test]
+fn fuzz_inactive_buffer_with_misaligned_fixed_offset() {
+    // Found by the solver fuzzer: a buffer whose gap covers its lifespan is
+    // never active, but its fixed offset must still respect its alignment.
+    let b = with_gaps(
+        Buffer { alignment: 4, offset: Some(11), ..buffer(9, 12, 3074457345618258602) },
+        &[(9, 12, None)],
+    );
+    let p = problem(vec![b], i64::MAX);
+    let params = SolverParams {
+        preordering_heuristics: vec!["".into(), "ZO".into(), "".into()],
+        timeout: Some(Duration::from_millis(50)),
+        ..SolverParams::default()
+    };
+    assert!(matches!(Solver::new(params).solve(&p), Err(SolveError::Infeasible { .. })));
+    let mut aligned = p.clone();
+    aligned.buffers[0].offset = Some(12);
+    let solution = Solver::default().solve(&aligned).unwrap();
+    assert_eq!(validate(&aligned, &solution), Ok(()));
+    assert_eq!(solution.offsets, vec![12]);
+}
+
+#[test]
+fn fuzz_huge_sizes_never_overflow_into_a_solution() {
+    // Found by the solver fuzzer: with sizes near i64::MAX, offset + size
+    // overflowed and a buffer was placed above the capacity.
+    let p = problem(vec![buffer(3, 7, i64::MAX), buffer(0, 4, i64::MAX)], i64::MAX);
+    let result = Solver::default().solve(&p);
+    assert!(matches!(result, Err(SolveError::Infeasible { .. })), "{result:?}");
+}

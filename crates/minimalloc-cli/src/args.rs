@@ -30,8 +30,23 @@ pub const BOOL_FLAGS: &[&str] = &[
 ];
 
 /// Flags that take a value.
-pub const VALUE_FLAGS: &[&str] =
-    &["capacity", "input", "output", "timeout", "preordering_heuristics", "stats", "output_format"];
+pub const VALUE_FLAGS: &[&str] = &[
+    "capacity",
+    "input",
+    "output",
+    "timeout",
+    "preordering_heuristics",
+    "stats",
+    "output_format",
+    "svg",
+    "html",
+    "algorithm",
+    "format",
+    "buffers",
+    "seed",
+    "thin",
+    "search",
+];
 
 /// Rewrites Abseil-style arguments into the form clap parses: `-name` becomes
 /// `--name`, dashes in long names become underscores, `--noname` becomes
@@ -102,6 +117,25 @@ pub enum Command {
     /// pieces, feasible with zero slack at its capacity; `--thin F` removes a
     /// fraction), `ml` (an activation trace with skip connections), `random`.
     Generate(GenerateArgs),
+    /// Draw a solution file made earlier (by minimalloc or by the reference:
+    /// a CSV with an `offset` column) as SVG and/or HTML.
+    Plot(PlotArgs),
+}
+
+/// Flags of `minimalloc plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// The solution CSV (every buffer with an `offset`), or `-`.
+    pub solution: String,
+    /// Where to write the SVG picture.
+    #[arg(long = "svg", value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Where to write the interactive HTML page.
+    #[arg(long = "html", value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// The capacity line to draw (default: none).
+    #[arg(long = "capacity", value_name = "N")]
+    pub capacity: Option<i64>,
 }
 
 /// Instance families of `minimalloc generate`.
@@ -242,6 +276,13 @@ pub struct SolveArgs {
     #[arg(long = "explain", num_args = 0..=1, require_equals = true, default_value = "false",
           default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub explain: bool,
+    /// Draw the solution as an SVG picture into this file.
+    #[arg(long = "svg", value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Draw the solution as a self-contained interactive HTML page into this
+    /// file (hover for details, wheel to zoom, drag to pan).
+    #[arg(long = "html", value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// The layout of the output file.
     #[arg(long = "output_format", value_enum, default_value_t = OutputFormat::Standard)]
     pub output_format: OutputFormat,

@@ -8,6 +8,8 @@ mod bench;
 mod generate;
 mod interrupt;
 mod output;
+mod plot;
+mod progress;
 mod solve;
 mod tikz;
 
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(args::Command::Bench(bench_args)) => bench::run(&bench_args),
         Some(args::Command::Generate(generate_args)) => generate::run(&generate_args),
+        Some(args::Command::Plot(plot_args)) => plot::run(&plot_args),
         None => solve::run(&cli.solve),
     };
     match result {

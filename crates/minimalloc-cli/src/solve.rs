@@ -115,6 +115,7 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
     if crate::interrupt::interrupted() {
         return Ok(interrupted());
     }
+    let progress = crate::progress::Progress::start(solver.cancel_handle(), lower_bound, args.quiet);
     let result = match args.capacity {
         Some(capacity) => {
             problem.capacity = capacity;
@@ -133,6 +134,7 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
             solver.minimize(&problem, lower_bound, upper)
         }
     };
+    progress.finish();
     let elapsed = start.elapsed().as_secs_f64();
     if crate::interrupt::interrupted() {
         return Ok(interrupted());
@@ -213,6 +215,7 @@ fn finish_solved(args: &SolveArgs, problem: &Problem, solution: &Solution) -> Re
     if args.print_solution {
         print!("{}", crate::tikz::tikz(problem, solution));
     }
+    crate::plot::draw(problem, solution, args.svg.as_deref(), args.html.as_deref(), args.quiet)?;
     let format = match args.output_format {
         OutputFormat::Standard => CsvFormat::Standard,
         OutputFormat::Legacy => CsvFormat::Legacy,

@@ -48,11 +48,11 @@
 //! only the buffers whose minimum offset moved re-sorted and merged back. The
 //! clock is read every few thousand nodes.
 
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::Instant;
 
 use super::order::{PreorderData, PreorderingComparator};
-use super::SolverParams;
+use super::{Shared, SolverParams};
 use crate::problem::{Offset, Problem};
 use crate::sweep::SweepResult;
 
@@ -208,7 +208,9 @@ pub(crate) struct Engine<'a> {
     nodes: u64,
     clock_countdown: u32,
     deadline: Option<Instant>,
-    cancelled: &'a AtomicBool,
+    shared: &'a Shared,
+    /// Nodes and backtracks already added to `shared`.
+    published: (u64, u64),
 }
 
 impl<'a> Engine<'a> {
@@ -219,7 +221,7 @@ impl<'a> Engine<'a> {
         params: &'a SolverParams,
         capacity: i64,
         deadline: Option<Instant>,
-        cancelled: &'a AtomicBool,
+        shared: &'a Shared,
     ) -> Self {
         let n = problem.buffers.len();
         let num_sections = sweep.sections.len();
@@ -293,7 +295,8 @@ impl<'a> Engine<'a> {
             nodes: 0,
             clock_countdown: 1,
             deadline,
-            cancelled,
+            shared,
+            published: (0, 0),
         };
         for s in 0..num_sections {
             engine.rescan_section(s);
@@ -327,6 +330,15 @@ impl<'a> Engine<'a> {
                 self.rescan.push(s as u32);
             }
         }
+    }
+
+    /// Adds the nodes and backtracks counted since the last call to the
+    /// shared progress counters.
+    pub(crate) fn publish(&mut self) {
+        let (nodes, backtracks) = self.published;
+        self.shared.nodes.fetch_add(self.nodes - nodes, AtomicOrdering::Relaxed);
+        self.shared.backtracks.fetch_add(self.backtracks - backtracks, AtomicOrdering::Relaxed);
+        self.published = (self.nodes, self.backtracks);
     }
 
     /// Backtracks counted so far.
@@ -448,12 +460,13 @@ impl<'a> Engine<'a> {
         }
         self.nodes_remaining -= 1;
         self.nodes += 1;
-        if self.cancelled.load(AtomicOrdering::Relaxed) {
+        if self.shared.cancelled.load(AtomicOrdering::Relaxed) {
             return Some(Status::Cancelled);
         }
         self.clock_countdown -= 1;
         if self.clock_countdown == 0 {
             self.clock_countdown = CLOCK_INTERVAL;
+            self.publish();
             if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Some(Status::Timeout);
             }

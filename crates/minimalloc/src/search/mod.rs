@@ -27,7 +27,7 @@ pub mod order;
 #[cfg(test)]
 mod tests;
 
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -110,15 +110,63 @@ pub enum SolveError {
     InvalidParams(String),
 }
 
-/// A handle that cancels a running [`Solver`] from another thread.
+/// State a running search shares with other threads: the cancel request and
+/// progress counters (published every few thousand nodes).
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) cancelled: AtomicBool,
+    pub(crate) nodes: AtomicU64,
+    pub(crate) backtracks: AtomicU64,
+    /// The lowest height found so far while minimizing (`i64::MAX`: none).
+    pub(crate) best_height: AtomicI64,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            cancelled: AtomicBool::new(false),
+            nodes: AtomicU64::new(0),
+            backtracks: AtomicU64::new(0),
+            best_height: AtomicI64::new(i64::MAX),
+        }
+    }
+}
+
+impl Shared {
+    fn reset(&self) {
+        self.cancelled.store(false, AtomicOrdering::Relaxed);
+        self.nodes.store(0, AtomicOrdering::Relaxed);
+        self.backtracks.store(0, AtomicOrdering::Relaxed);
+        self.best_height.store(i64::MAX, AtomicOrdering::Relaxed);
+    }
+}
+
+/// A handle that cancels a running [`Solver`] from another thread, and reads
+/// its progress.
 #[derive(Clone, Debug, Default)]
-pub struct CancelHandle(Arc<AtomicBool>);
+pub struct CancelHandle(Arc<Shared>);
 
 impl CancelHandle {
-    /// Asks the solver to stop; it returns [`SolveError::Cancelled`] soon
-    /// after (within a few thousand search nodes).
+    /// Asks the solver to stop; it returns [`SolveError::Cancelled`] at once
+    /// (the flag is read at every search node).
     pub fn cancel(&self) {
-        self.0.store(true, AtomicOrdering::Relaxed);
+        self.0.cancelled.store(true, AtomicOrdering::Relaxed);
+    }
+
+    /// Nodes visited so far by the running (or latest) search, updated every
+    /// few thousand nodes.
+    pub fn nodes(&self) -> u64 {
+        self.0.nodes.load(AtomicOrdering::Relaxed)
+    }
+
+    /// Backtracks so far, updated like [`Self::nodes`].
+    pub fn backtracks(&self) -> u64 {
+        self.0.backtracks.load(AtomicOrdering::Relaxed)
+    }
+
+    /// While minimizing, the lowest height found so far.
+    pub fn best_height(&self) -> Option<i64> {
+        Some(self.0.best_height.load(AtomicOrdering::Relaxed)).filter(|&h| h != i64::MAX)
     }
 }
 
@@ -176,7 +224,7 @@ impl Solver {
     /// `minimize_capacity`, the lowest capacity up to it).
     pub fn solve(&mut self, problem: &Problem) -> Result<Solution, SolveError> {
         self.stats = SearchStats::default();
-        self.cancelled.0.store(false, AtomicOrdering::Relaxed);
+        self.cancelled.0.reset();
         let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
         self.solve_until(problem, deadline)
     }
@@ -187,7 +235,7 @@ impl Solver {
     /// feasible problem every buffer is kept.
     pub fn irreducible_infeasible_subset(&mut self, problem: &Problem) -> Result<Vec<usize>, SolveError> {
         self.stats = SearchStats::default();
-        self.cancelled.0.store(false, AtomicOrdering::Relaxed);
+        self.cancelled.0.reset();
         let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
         let mut include = vec![true; problem.buffers.len()];
         let mut subset = Vec::new();
@@ -222,7 +270,7 @@ impl Solver {
     /// be reachable.
     pub fn minimize(&mut self, problem: &Problem, lower: i64, upper: i64) -> Result<Solution, SolveError> {
         self.stats = SearchStats::default();
-        self.cancelled.0.store(false, AtomicOrdering::Relaxed);
+        self.cancelled.0.reset();
         let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
         self.run_search(problem, deadline, Some((lower.max(0), upper)))
     }
@@ -287,6 +335,7 @@ impl Solver {
                     let mid = lo + (hi - lo) / 2;
                     match run(mid, &mut stats) {
                         Ok(solution) => {
+                            self.cancelled.0.best_height.fetch_min(solution.height, AtomicOrdering::Relaxed);
                             hi = solution.height.saturating_sub(1);
                             best = Ok(solution);
                         }
@@ -319,12 +368,13 @@ fn run_on_big_stack(
     comparators: &[PreorderingComparator],
     capacity: i64,
     deadline: Option<Instant>,
-    cancelled: &AtomicBool,
+    shared: &Shared,
     stats: &mut SearchStats,
 ) -> Result<Vec<Offset>, Status> {
     let work = || {
-        let mut engine = Engine::new(problem, sweep_result, params, capacity, deadline, cancelled);
+        let mut engine = Engine::new(problem, sweep_result, params, capacity, deadline, shared);
         let status = engine.run(comparators);
+        engine.publish();
         let run_stats = (engine.backtracks(), engine.nodes());
         let result = match status {
             Status::Found => Ok(engine.solution().to_vec()),

@@ -1,0 +1,56 @@
+//! Pictures of a solution: `--svg`/`--html` after solving, and
+//! `minimalloc plot` for a solution file made earlier.
+
+use std::path::Path;
+
+use minimalloc::render::{self, RenderOptions};
+use minimalloc::{Problem, Solution};
+
+use crate::args::PlotArgs;
+use crate::output::write_atomically;
+use crate::Failure;
+
+/// Writes the SVG and/or HTML pictures that were asked for.
+pub fn draw(
+    problem: &Problem,
+    solution: &Solution,
+    svg: Option<&Path>,
+    html: Option<&Path>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let options = RenderOptions::default();
+    let outputs: [(Option<&Path>, fn(&Problem, &Solution, &RenderOptions) -> (String, render::RenderSummary));
+        2] = [(svg, render::svg), (html, render::html)];
+    for (path, render) in outputs {
+        let Some(path) = path else { continue };
+        let (text, summary) = render(problem, solution, &options);
+        write_atomically(path, |w| w.write_all(text.as_bytes()))
+            .map_err(|e| Failure::input(format!("cannot write the picture to {}: {e}", path.display())))?;
+        if summary.merged > 0 && !quiet {
+            eprintln!(
+                "minimalloc: {}: {} segments too small to see were merged into {} grey blocks",
+                path.display(),
+                summary.merged,
+                summary.blocks
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Runs the plot command; returns the exit code.
+pub fn run(args: &PlotArgs) -> Result<u8, Failure> {
+    if args.svg.is_none() && args.html.is_none() {
+        return Err(Failure::input("nothing to draw: give --svg=FILE and/or --html=FILE"));
+    }
+    let mut problem = crate::solve::read_input(&args.solution)?;
+    let solution = problem.strip_solution().map_err(|e| {
+        Failure::input(format!(
+            "{}: not a solution file: {e} (every buffer needs an `offset`)",
+            args.solution
+        ))
+    })?;
+    problem.capacity = args.capacity.unwrap_or(0);
+    draw(&problem, &solution, args.svg.as_deref(), args.html.as_deref(), false)?;
+    Ok(0)
+}

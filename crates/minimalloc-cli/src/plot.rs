@@ -10,6 +10,9 @@ use crate::args::PlotArgs;
 use crate::output::write_atomically;
 use crate::Failure;
 
+/// A picture format: the library's `render::svg` or `render::html`.
+type Renderer = fn(&Problem, &Solution, &RenderOptions) -> (String, render::RenderSummary);
+
 /// Writes the SVG and/or HTML pictures that were asked for.
 pub fn draw(
     problem: &Problem,
@@ -19,8 +22,7 @@ pub fn draw(
     quiet: bool,
 ) -> Result<(), Failure> {
     let options = RenderOptions::default();
-    let outputs: [(Option<&Path>, fn(&Problem, &Solution, &RenderOptions) -> (String, render::RenderSummary));
-        2] = [(svg, render::svg), (html, render::html)];
+    let outputs: [(Option<&Path>, Renderer); 2] = [(svg, render::svg), (html, render::html)];
     for (path, render) in outputs {
         let Some(path) = path else { continue };
         let (text, summary) = render(problem, solution, &options);

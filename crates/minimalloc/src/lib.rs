@@ -35,6 +35,7 @@
 
 pub mod csv;
 pub mod generate;
+pub mod heuristics;
 pub mod problem;
 pub mod render;
 pub mod search;

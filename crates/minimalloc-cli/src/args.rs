@@ -46,6 +46,7 @@ pub const VALUE_FLAGS: &[&str] = &[
     "seed",
     "thin",
     "search",
+    "algorithms",
 ];
 
 /// Rewrites Abseil-style arguments into the form clap parses: `-name` becomes
@@ -117,9 +118,46 @@ pub enum Command {
     /// pieces, feasible with zero slack at its capacity; `--thin F` removes a
     /// fraction), `ml` (an activation trace with skip connections), `random`.
     Generate(GenerateArgs),
+    /// Run every algorithm (or those of `--algorithms`) on each file and
+    /// print height, height / lower bound and time side by side.
+    Compare(CompareArgs),
     /// Draw a solution file made earlier (by minimalloc or by the reference:
     /// a CSV with an `offset` column) as SVG and/or HTML.
     Plot(PlotArgs),
+}
+
+/// Output formats of `minimalloc compare`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Aligned columns.
+    #[default]
+    Table,
+    /// Comma-separated values.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+    /// A JSON array.
+    Json,
+}
+
+/// Flags of `minimalloc compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// CSV files.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+    /// The capacity (default: minimize the peak).
+    #[arg(long = "capacity")]
+    pub capacity: Option<i64>,
+    /// Time limit per file and algorithm (default 10 s).
+    #[arg(long = "timeout", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Comma-separated algorithms (default: all).
+    #[arg(long = "algorithms")]
+    pub algorithms: Option<String>,
+    /// Output format.
+    #[arg(long = "format", value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
 }
 
 /// Flags of `minimalloc plot`.
@@ -276,6 +314,13 @@ pub struct SolveArgs {
     #[arg(long = "explain", num_args = 0..=1, require_equals = true, default_value = "false",
           default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub explain: bool,
+    /// The algorithm: `exact` (the MiniMalloc search), `auto` (heuristics,
+    /// then the exact search within the time limit, 10 s by default), or a
+    /// heuristic: `greedy-size`, `xla`, `xla-spatial`, `xla-temporal`,
+    /// `greedy-conflicts`, `first-fit`. Default: `exact` with `--capacity`
+    /// (the reference's behaviour), `auto` without.
+    #[arg(long = "algorithm", value_name = "NAME")]
+    pub algorithm: Option<minimalloc::allocate::Algorithm>,
     /// Draw the solution as an SVG picture into this file.
     #[arg(long = "svg", value_name = "FILE")]
     pub svg: Option<PathBuf>,

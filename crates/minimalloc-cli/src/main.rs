@@ -5,6 +5,7 @@
 
 mod args;
 mod bench;
+mod compare;
 mod generate;
 mod interrupt;
 mod output;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Some(args::Command::Bench(bench_args)) => bench::run(&bench_args),
         Some(args::Command::Generate(generate_args)) => generate::run(&generate_args),
         Some(args::Command::Plot(plot_args)) => plot::run(&plot_args),
+        Some(args::Command::Compare(compare_args)) => compare::run(&compare_args),
         None => solve::run(&cli.solve),
     };
     match result {

@@ -1,8 +1,9 @@
 //! The default command: read a problem, solve it, write the solution.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use minimalloc::allocate::{Algorithm, Allocator, Status};
 use minimalloc::csv::{self, CsvFormat};
 use minimalloc::search::{SolveError, Solver, SolverParams};
 use minimalloc::validate::validate;
@@ -46,10 +47,13 @@ pub fn solver_params(args: &SolveArgs) -> SolverParams {
 }
 
 /// What the run produced, for the summary line and `--stats`.
-struct Report<'a> {
-    status: &'a str,
+struct Report {
+    status: &'static str,
+    algorithm: &'static str,
+    produced_by: Option<&'static str>,
     height: Option<i64>,
     lower_bound: i64,
+    proved_lower_bound: i64,
     capacity: Option<i64>,
     backtracks: u64,
     nodes: u64,
@@ -57,12 +61,16 @@ struct Report<'a> {
     buffers: usize,
 }
 
-impl Report<'_> {
+impl Report {
     fn json(&self) -> String {
         let value = serde_json::json!({
             "status": self.status,
+            "algorithm": self.algorithm,
+            "produced_by": self.produced_by,
             "height": self.height,
             "lower_bound": self.lower_bound,
+            "proved_lower_bound": self.proved_lower_bound,
+            "gap_percent": self.height.map(|h| gap_percent(h, self.proved_lower_bound)),
             "capacity": self.capacity,
             "backtracks": self.backtracks,
             "nodes": self.nodes,
@@ -84,8 +92,9 @@ impl Report<'_> {
             Some(h) => format!("height {h} (lower bound {})", self.lower_bound),
             None => format!("no height (lower bound {})", self.lower_bound),
         };
+        let by = self.produced_by.map(|p| format!(" by {p}")).unwrap_or_default();
         format!(
-            "minimalloc: {}: {} buffers, {height}, {:.3} s, {} backtracks",
+            "minimalloc: {}{by}: {} buffers, {height}, {:.3} s, {} backtracks",
             self.status, self.buffers, self.elapsed, self.backtracks
         )
     }
@@ -109,51 +118,71 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
     }
     let mut problem = read_input(input)?;
     let lower_bound = problem.lower_bound();
+    // Like the reference, a capacity means the exact search (same answers);
+    // without one, `auto` minimizes the peak.
+    let algorithm =
+        args.algorithm.unwrap_or(if args.capacity.is_some() { Algorithm::Exact } else { Algorithm::Auto });
     let start = Instant::now();
+    let mut report = Report {
+        status: "solved",
+        algorithm: algorithm.name(),
+        produced_by: None,
+        height: None,
+        lower_bound,
+        proved_lower_bound: lower_bound,
+        capacity: args.capacity,
+        backtracks: 0,
+        nodes: 0,
+        elapsed: 0.0,
+        buffers: problem.buffers.len(),
+    };
+    let code = if algorithm == Algorithm::Exact && args.capacity.is_some() {
+        run_reference(args, params, &mut problem, &mut report, start)?
+    } else {
+        run_allocator(args, params, algorithm, &mut problem, &mut report, start)?
+    };
+    if code == crate::interrupt::EXIT_CODE && crate::interrupt::interrupted() {
+        return Ok(interrupted());
+    }
+    if let Some(path) = &args.stats {
+        write_atomically(path, |w| w.write_all(report.json().as_bytes()))
+            .map_err(|e| Failure::input(format!("cannot write stats to {}: {e}", path.display())))?;
+    }
+    if !args.quiet {
+        eprintln!("{}", report.summary());
+    }
+    Ok(code)
+}
+
+/// The reference's path: the exact search at the given capacity (or its
+/// bisection with `--minimize_capacity`). Returns the exit code.
+fn run_reference(
+    args: &SolveArgs,
+    params: SolverParams,
+    problem: &mut Problem,
+    report: &mut Report,
+    start: Instant,
+) -> Result<u8, Failure> {
+    problem.capacity = args.capacity.unwrap_or(0);
     let mut solver = Solver::new(params);
     crate::interrupt::watch_solver(solver.cancel_handle());
     if crate::interrupt::interrupted() {
-        return Ok(interrupted());
+        return Ok(crate::interrupt::EXIT_CODE);
     }
-    let progress = crate::progress::Progress::start(solver.cancel_handle(), lower_bound, args.quiet);
-    let result = match args.capacity {
-        Some(capacity) => {
-            problem.capacity = capacity;
-            solver.solve(&problem)
-        }
-        None => {
-            // No capacity: search for the lowest peak between the lower
-            // bound and a height a simple stacking reaches.
-            let upper = problem.stacked_height().ok_or_else(|| {
-                Failure::input(
-                    "without --capacity the peak is minimized, but the buffers stacked up exceed 64-bit \
-                     addresses; give --capacity",
-                )
-            })?;
-            problem.capacity = upper;
-            solver.minimize(&problem, lower_bound, upper)
-        }
-    };
+    let progress = crate::progress::Progress::start(solver.cancel_handle(), report.lower_bound, args.quiet);
+    let result = solver.solve(problem);
     progress.finish();
-    let elapsed = start.elapsed().as_secs_f64();
+    report.elapsed = start.elapsed().as_secs_f64();
     if crate::interrupt::interrupted() {
-        return Ok(interrupted());
+        return Ok(crate::interrupt::EXIT_CODE);
     }
     let stats = solver.stats();
-    let mut report = Report {
-        status: "solved",
-        height: None,
-        lower_bound,
-        capacity: args.capacity,
-        backtracks: stats.backtracks,
-        nodes: stats.nodes,
-        elapsed,
-        buffers: problem.buffers.len(),
-    };
-    let code = match result {
+    (report.backtracks, report.nodes) = (stats.backtracks, stats.nodes);
+    Ok(match result {
         Ok(solution) => {
             report.height = Some(solution.height);
-            finish_solved(args, &problem, &solution)?;
+            report.produced_by = Some("exact");
+            finish_solved(args, problem, &solution)?;
             0
         }
         Err(SolveError::Infeasible { capacity }) => {
@@ -163,7 +192,7 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
                 problem.buffers.len()
             );
             if args.explain {
-                explain(&mut solver, &problem);
+                explain(&mut solver, problem);
             }
             1
         }
@@ -175,18 +204,108 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
         Err(SolveError::Cancelled) => {
             report.status = "cancelled";
             eprintln!("minimalloc: cancelled");
-            130
+            crate::interrupt::EXIT_CODE
         }
         Err(other) => return Err(Failure::input(other.to_string())),
-    };
-    if let Some(path) = &args.stats {
-        write_atomically(path, |w| w.write_all(report.json().as_bytes()))
-            .map_err(|e| Failure::input(format!("cannot write stats to {}: {e}", path.display())))?;
+    })
+}
+
+/// How long `auto` lets the exact search run when no `--timeout` is given.
+const AUTO_DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Every other algorithm, through the library's allocator. Returns the exit
+/// code.
+fn run_allocator(
+    args: &SolveArgs,
+    mut params: SolverParams,
+    algorithm: Algorithm,
+    problem: &mut Problem,
+    report: &mut Report,
+    start: Instant,
+) -> Result<u8, Failure> {
+    if params.timeout.is_none() && algorithm == Algorithm::Auto {
+        params.timeout = Some(AUTO_DEFAULT_TIMEOUT);
     }
+    let mut allocator = Allocator::new(params);
+    crate::interrupt::watch_solver(allocator.cancel_handle());
+    if crate::interrupt::interrupted() {
+        return Ok(crate::interrupt::EXIT_CODE);
+    }
+    let progress =
+        crate::progress::Progress::start(allocator.cancel_handle(), report.lower_bound, args.quiet);
+    let allocation = allocator.allocate(problem, args.capacity, algorithm);
+    progress.finish();
+    report.elapsed = start.elapsed().as_secs_f64();
+    if crate::interrupt::interrupted() {
+        return Ok(crate::interrupt::EXIT_CODE);
+    }
+    (report.backtracks, report.nodes) = (allocation.stats.backtracks, allocation.stats.nodes);
+    report.status = allocation.status.name();
+    report.produced_by = allocation.produced_by;
+    report.proved_lower_bound = allocation.proved_lower_bound;
+    report.height = allocation.solution.as_ref().map(|s| s.height);
     if !args.quiet {
-        eprintln!("{}", report.summary());
+        for note in &allocation.notes {
+            eprintln!("minimalloc: note: {note}");
+        }
     }
-    Ok(code)
+    // The solution is checked against the capacity it was asked to meet, or
+    // its own height when minimizing.
+    problem.capacity = args.capacity.or(report.height).unwrap_or(0);
+    Ok(match (allocation.status, &allocation.solution) {
+        (Status::Solved, Some(solution)) => {
+            finish_solved(args, problem, solution)?;
+            0
+        }
+        (Status::TimeoutFallback, Some(solution)) => {
+            eprintln!(
+                "minimalloc: warning: the exact search ran out of time; keeping the best heuristic \
+                 solution ({}), height {} (proved lower bound {}, gap {:.2}%)",
+                allocation.produced_by.unwrap_or("?"),
+                solution.height,
+                allocation.proved_lower_bound,
+                gap_percent(solution.height, allocation.proved_lower_bound)
+            );
+            finish_solved(args, problem, solution)?;
+            0
+        }
+        (Status::Unfit, solution) => {
+            eprintln!(
+                "minimalloc: {} reached height {} above the capacity {}: no solution written (not a proof \
+                 of infeasibility; try --algorithm=exact)",
+                allocation.produced_by.unwrap_or(algorithm.name()),
+                solution.as_ref().map_or("?".to_string(), |s| s.height.to_string()),
+                args.capacity.unwrap_or(0)
+            );
+            1
+        }
+        (Status::Infeasible, _) => {
+            eprintln!("minimalloc: infeasible: the {} buffers cannot fit", problem.buffers.len());
+            1
+        }
+        (Status::Unrepresentable, _) => {
+            return Err(Failure::input(
+                "no placement of these buffers has a height that fits in 64 bits (offset + size would \
+                 overflow); give --capacity to get a proof of infeasibility",
+            ));
+        }
+        (Status::Cancelled, _) => {
+            eprintln!("minimalloc: cancelled");
+            crate::interrupt::EXIT_CODE
+        }
+        _ => {
+            eprintln!("minimalloc: timed out without a solution");
+            3
+        }
+    })
+}
+
+/// `100 * (height - bound) / bound`.
+fn gap_percent(height: i64, bound: i64) -> f64 {
+    if bound <= 0 {
+        return 0.0;
+    }
+    100.0 * (height as f64 - bound as f64) / bound as f64
 }
 
 /// Reports an interruption; returns its exit code.

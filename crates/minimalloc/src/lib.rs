@@ -33,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+pub mod allocate;
 pub mod csv;
 pub mod generate;
 pub mod heuristics;

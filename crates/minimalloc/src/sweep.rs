@@ -119,6 +119,18 @@ impl SweepResult {
     }
 }
 
+/// About how many (buffer, section) memberships [`sweep`] would record, in
+/// O(n log n) without building anything: for each buffer, the number of
+/// distinct end times inside its lifespan. The sweep's memory, and the exact
+/// search's, grow with it.
+pub fn estimated_memberships(problem: &Problem) -> u64 {
+    let mut ends: Vec<TimeValue> = problem.buffers.iter().map(|b| b.lifespan.upper).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let count_up_to = |t: TimeValue| ends.partition_point(|&e| e <= t) as u64;
+    problem.buffers.iter().map(|b| count_up_to(b.lifespan.upper) - count_up_to(b.lifespan.lower)).sum()
+}
+
 /// Whether a sweep point opens or closes a span. Closing comes first at equal
 /// times, so that lifespans `[a, b)` and `[b, c)` do not overlap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -153,6 +153,11 @@ impl CancelHandle {
         self.0.cancelled.store(true, AtomicOrdering::Relaxed);
     }
 
+    /// Whether [`Self::cancel`] was called (since the last solve began).
+    pub fn is_cancelled(&self) -> bool {
+        self.0.cancelled.load(AtomicOrdering::Relaxed)
+    }
+
     /// Nodes visited so far by the running (or latest) search, updated every
     /// few thousand nodes.
     pub fn nodes(&self) -> u64 {

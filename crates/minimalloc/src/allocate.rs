@@ -1,0 +1,496 @@
+//! One entry point for every algorithm: the exact search, each heuristic, and
+//! `auto`, which combines them.
+//!
+//! `auto` runs the heuristics first (they take milliseconds); if one of them
+//! reaches the lower bound, or fits the capacity, that is the answer.
+//! Otherwise the exact search gets the time limit. With a capacity it decides
+//! feasibility; without one it closes the gap between the max-load lower bound
+//! and the best heuristic height by bisection, each probe an exact search, and
+//! reports the gap it proved. If time runs out first, the best heuristic
+//! solution stands, flagged [`Status::TimeoutFallback`].
+
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use crate::heuristics::{self, Heuristic, HeuristicError, Limits};
+use crate::problem::{Problem, Solution};
+use crate::search::{CancelHandle, SearchStats, SolveError, Solver, SolverParams};
+use crate::sweep;
+
+/// What to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Algorithm {
+    /// Heuristics first, then the exact search (see the module docs).
+    Auto,
+    /// The MiniMalloc search alone.
+    Exact,
+    /// One heuristic alone.
+    Heuristic(Heuristic),
+}
+
+impl Algorithm {
+    /// Every algorithm, `auto` and `exact` first.
+    pub fn all() -> Vec<Algorithm> {
+        let mut all = vec![Algorithm::Auto, Algorithm::Exact];
+        all.extend(Heuristic::ALL.iter().map(|&h| Algorithm::Heuristic(h)));
+        all
+    }
+
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Auto => "auto",
+            Algorithm::Exact => "exact",
+            Algorithm::Heuristic(h) => h.name(),
+        }
+    }
+}
+
+impl std::str::FromStr for Algorithm {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        match name {
+            "auto" => Ok(Algorithm::Auto),
+            "exact" => Ok(Algorithm::Exact),
+            other => Heuristic::from_name(other).map(Algorithm::Heuristic).ok_or_else(|| {
+                let names: Vec<&str> = Algorithm::all().iter().map(|a| a.name()).collect();
+                format!("unknown algorithm {other:?}; expected one of {}", names.join(", "))
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How an allocation ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// A solution within the capacity (or, when minimizing, one proved
+    /// optimal or the best found).
+    Solved,
+    /// Proved: nothing fits in the capacity.
+    Infeasible,
+    /// A heuristic's solution does not fit in the capacity (not a proof).
+    Unfit,
+    /// Time ran out without a solution.
+    Timeout,
+    /// Time ran out in the exact search; the best heuristic solution stands.
+    TimeoutFallback,
+    /// Cancelled from another thread.
+    Cancelled,
+    /// Without a capacity, no placement was found whose height fits in 64
+    /// bits (the heuristics overflowed, and so does stacking the buffers).
+    Unrepresentable,
+}
+
+impl Status {
+    /// The name used in `--stats` files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Solved => "solved",
+            Status::Infeasible => "infeasible",
+            Status::Unfit => "unfit",
+            Status::Timeout => "timeout",
+            Status::TimeoutFallback => "timeout-fallback",
+            Status::Cancelled => "cancelled",
+            Status::Unrepresentable => "unrepresentable",
+        }
+    }
+}
+
+/// The outcome of [`Allocator::allocate`].
+#[derive(Clone, Debug)]
+pub struct Allocation {
+    /// How it ended.
+    pub status: Status,
+    /// The solution, when there is one (also for `Unfit`, to show how far off
+    /// it is).
+    pub solution: Option<Solution>,
+    /// Which algorithm produced the solution.
+    pub produced_by: Option<&'static str>,
+    /// The max-load lower bound (see [`Problem::lower_bound`]).
+    pub lower_bound: i64,
+    /// The best lower bound proved: `lower_bound`, raised by every capacity
+    /// the exact search proved infeasible. Equal to the height when the
+    /// solution is proved optimal.
+    pub proved_lower_bound: i64,
+    /// Search statistics (zero if the exact search did not run).
+    pub stats: SearchStats,
+    /// Remarks for the user (why the exact search was skipped, ...).
+    pub notes: Vec<String>,
+}
+
+/// Above this many (buffer, section) memberships the exact search is not
+/// attempted by `auto`: its sweep would need gigabytes.
+pub const MAX_EXACT_MEMBERSHIPS: u64 = 60_000_000;
+
+/// Runs algorithms on problems; holds the exact solver's settings.
+#[derive(Debug, Default)]
+pub struct Allocator {
+    params: SolverParams,
+    solver: Solver,
+}
+
+/// The time left before `deadline`.
+fn remaining(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|d| d.saturating_duration_since(Instant::now()))
+}
+
+impl Allocator {
+    /// An allocator whose exact search uses `params` (its `timeout` is the
+    /// time limit of the whole allocation).
+    pub fn new(params: SolverParams) -> Self {
+        Allocator { solver: Solver::new(params.clone()), params }
+    }
+
+    /// A handle to cancel a running allocation and read its progress.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.solver.cancel_handle()
+    }
+
+    /// Allocates `problem` within `capacity`, or minimizes the peak when
+    /// `capacity` is `None` (the problem's own capacity is ignored).
+    pub fn allocate(&mut self, problem: &Problem, capacity: Option<i64>, algorithm: Algorithm) -> Allocation {
+        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        let lower_bound = problem.lower_bound();
+        let mut out = Allocation {
+            status: Status::Timeout,
+            solution: None,
+            produced_by: None,
+            lower_bound,
+            proved_lower_bound: lower_bound,
+            stats: SearchStats::default(),
+            notes: Vec::new(),
+        };
+        let heuristic_run = |h: Heuristic| {
+            let never = AtomicBool::new(false);
+            let limits = Limits { deadline, cancel: Some(&never) };
+            heuristics::place(problem, h, &limits)
+        };
+        match algorithm {
+            Algorithm::Heuristic(h) => {
+                match heuristic_run(h) {
+                    Ok(solution) => {
+                        let fits = capacity.is_none_or(|c| solution.height <= c);
+                        out.status = if fits { Status::Solved } else { Status::Unfit };
+                        out.produced_by = Some(h.name());
+                        out.solution = Some(solution);
+                    }
+                    Err(e) => self.heuristic_failed(&mut out, h, e),
+                }
+                out
+            }
+            Algorithm::Exact => {
+                let upper = match capacity {
+                    Some(c) => Some(c),
+                    None => self.best_heuristic(problem, deadline, &mut out).map(|s| s.height),
+                };
+                out.solution = None;
+                out.produced_by = None;
+                match (capacity, upper) {
+                    (Some(c), _) => self.exact_at(problem, c, deadline, &mut out),
+                    (None, Some(upper)) => {
+                        let fallback = problem.stacked_height().unwrap_or(upper);
+                        self.exact_minimize(problem, lower_bound, upper.min(fallback), deadline, &mut out)
+                    }
+                    (None, None) => match problem.stacked_height() {
+                        Some(upper) => self.exact_minimize(problem, lower_bound, upper, deadline, &mut out),
+                        None => out.status = Status::Unrepresentable,
+                    },
+                }
+                out
+            }
+            Algorithm::Auto => {
+                let best = self.best_heuristic(problem, deadline, &mut out);
+                let Some(best) = best else {
+                    // No heuristic could run (conflicting fixed offsets, ...):
+                    // the exact search decides.
+                    match capacity {
+                        Some(c) => self.exact_at(problem, c, deadline, &mut out),
+                        None => match problem.stacked_height() {
+                            Some(upper) => {
+                                self.exact_minimize(problem, lower_bound, upper, deadline, &mut out)
+                            }
+                            None => out.status = Status::Unrepresentable,
+                        },
+                    }
+                    return out;
+                };
+                let reaches_bound = best.height <= lower_bound;
+                if reaches_bound || capacity.is_some_and(|c| best.height <= c) {
+                    if reaches_bound {
+                        out.proved_lower_bound = best.height;
+                    }
+                    out.status = Status::Solved;
+                    out.solution = Some(best);
+                    return out;
+                }
+                let memberships = sweep::estimated_memberships(problem);
+                if memberships > MAX_EXACT_MEMBERSHIPS {
+                    out.notes.push(format!(
+                        "exact search skipped: about {memberships} buffer-section memberships (limit \
+                         {MAX_EXACT_MEMBERSHIPS}) would need too much memory"
+                    ));
+                    out.status = if capacity.is_some() { Status::Unfit } else { Status::TimeoutFallback };
+                    out.solution = Some(best);
+                    return out;
+                }
+                match capacity {
+                    Some(c) => {
+                        self.exact_at(problem, c, deadline, &mut out);
+                        if out.status == Status::Timeout {
+                            out.notes.push(format!(
+                                "no heuristic fits (best height {}) and the exact search ran out of time",
+                                best.height
+                            ));
+                        }
+                    }
+                    None => {
+                        let heuristic_name = out.produced_by;
+                        self.exact_minimize(problem, lower_bound, best.height - 1, deadline, &mut out);
+                        match out.status {
+                            Status::Solved => {}
+                            // Nothing below the heuristic's height: it is optimal.
+                            Status::Infeasible => {
+                                out.status = Status::Solved;
+                                out.proved_lower_bound = best.height;
+                                out.solution = Some(best);
+                                out.produced_by = heuristic_name;
+                            }
+                            Status::Timeout | Status::TimeoutFallback => {
+                                out.status = Status::TimeoutFallback;
+                                out.solution = Some(best);
+                                out.produced_by = heuristic_name;
+                            }
+                            Status::Cancelled | Status::Unfit | Status::Unrepresentable => {}
+                        }
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// The lowest solution among the heuristics (each distinct order once).
+    fn best_heuristic(
+        &mut self,
+        problem: &Problem,
+        deadline: Option<Instant>,
+        out: &mut Allocation,
+    ) -> Option<Solution> {
+        let mut best: Option<(Solution, &'static str)> = None;
+        let never = AtomicBool::new(false);
+        let limits = Limits { deadline, cancel: Some(&never) };
+        for h in
+            [Heuristic::GreedySize, Heuristic::XlaTemporal, Heuristic::GreedyConflicts, Heuristic::FirstFit]
+        {
+            match heuristics::place(problem, h, &limits) {
+                Ok(s) => {
+                    if best.as_ref().is_none_or(|(b, _)| s.height < b.height) {
+                        best = Some((s, h.name()));
+                    }
+                }
+                Err(HeuristicError::Timeout) => break,
+                Err(e) => {
+                    out.notes.push(format!("{}: {e}", h.name()));
+                }
+            }
+        }
+        let (solution, name) = best?;
+        out.produced_by = Some(name);
+        Some(solution)
+    }
+
+    fn heuristic_failed(&self, out: &mut Allocation, h: Heuristic, e: HeuristicError) {
+        out.status = match e {
+            HeuristicError::Timeout => Status::Timeout,
+            HeuristicError::Cancelled => Status::Cancelled,
+            HeuristicError::FixedConflict { .. } | HeuristicError::MisalignedFixed { .. } => {
+                Status::Infeasible
+            }
+            _ => Status::Unfit,
+        };
+        out.notes.push(format!("{}: {e}", h.name()));
+    }
+
+    /// One exact search at `capacity`.
+    fn exact_at(
+        &mut self,
+        problem: &Problem,
+        capacity: i64,
+        deadline: Option<Instant>,
+        out: &mut Allocation,
+    ) {
+        let mut at = problem.clone();
+        at.capacity = capacity;
+        let mut params = self.params.clone();
+        params.timeout = remaining(deadline);
+        let mut solver = Solver::new(params);
+        let result = run_cancellable(&mut solver, &at, &self.solver.cancel_handle());
+        out.stats = add(out.stats, solver.stats());
+        match result {
+            Ok(solution) => {
+                out.status = Status::Solved;
+                out.solution = Some(solution);
+                out.produced_by = Some("exact");
+            }
+            Err(SolveError::Infeasible { .. }) => {
+                out.status = Status::Infeasible;
+                out.proved_lower_bound = out.proved_lower_bound.max(capacity.saturating_add(1));
+            }
+            Err(SolveError::Timeout(_)) => out.status = Status::Timeout,
+            Err(SolveError::Cancelled) => out.status = Status::Cancelled,
+            Err(other) => {
+                out.status = Status::Infeasible;
+                out.notes.push(other.to_string());
+            }
+        }
+    }
+
+    /// Bisects the capacity in `[lo, hi]` with exact searches; the solution
+    /// found lowest wins. Ends `Solved` (something found; optimal when the
+    /// proved bound meets it), `Infeasible` (nothing in the range), or
+    /// `Timeout`/`Cancelled`.
+    fn exact_minimize(
+        &mut self,
+        problem: &Problem,
+        lo: i64,
+        hi: i64,
+        deadline: Option<Instant>,
+        out: &mut Allocation,
+    ) {
+        let (mut lo, mut hi) = (lo.max(0), hi);
+        let mut found: Option<Solution> = None;
+        let mut stopped = None;
+        let mut at = problem.clone();
+        while lo <= hi {
+            let mid = lo + (hi - lo) / 2;
+            at.capacity = mid;
+            let mut params = self.params.clone();
+            params.timeout = remaining(deadline);
+            params.minimize_capacity = false;
+            let mut solver = Solver::new(params);
+            let handle = self.solver.cancel_handle();
+            let result = run_cancellable(&mut solver, &at, &handle);
+            out.stats = add(out.stats, solver.stats());
+            match result {
+                Ok(solution) => {
+                    hi = solution.height - 1;
+                    found = Some(solution);
+                }
+                Err(SolveError::Infeasible { .. }) => {
+                    out.proved_lower_bound = out.proved_lower_bound.max(mid + 1);
+                    lo = mid + 1;
+                }
+                Err(SolveError::Cancelled) => {
+                    stopped = Some(Status::Cancelled);
+                    break;
+                }
+                Err(_) => {
+                    stopped = Some(Status::Timeout);
+                    break;
+                }
+            }
+        }
+        match (found, stopped) {
+            (Some(solution), _) => {
+                out.status = Status::Solved;
+                out.solution = Some(solution);
+                out.produced_by = Some("exact");
+            }
+            (None, Some(status)) => out.status = status,
+            (None, None) => out.status = Status::Infeasible,
+        }
+    }
+}
+
+/// Runs `solver` so that cancelling `handle` (the allocator's) cancels it.
+fn run_cancellable(
+    solver: &mut Solver,
+    problem: &Problem,
+    handle: &CancelHandle,
+) -> Result<Solution, SolveError> {
+    if handle.is_cancelled() {
+        return Err(SolveError::Cancelled);
+    }
+    let inner = solver.cancel_handle();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                if handle.is_cancelled() {
+                    inner.cancel();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        let result = solver.solve(problem);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    })
+}
+
+fn add(a: SearchStats, b: SearchStats) -> SearchStats {
+    SearchStats { backtracks: a.backtracks + b.backtracks, nodes: a.nodes + b.nodes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate;
+    use crate::validate::validate;
+
+    #[test]
+    fn auto_returns_a_fitting_heuristic_at_once() {
+        let p = generate::ml(300, 1);
+        let mut allocator = Allocator::new(SolverParams::default());
+        let a = allocator.allocate(&p, Some(i64::MAX / 2), Algorithm::Auto);
+        assert_eq!(a.status, Status::Solved);
+        assert_ne!(a.produced_by, Some("exact"));
+        assert_eq!(a.stats.nodes, 0, "no exact search needed");
+    }
+
+    #[test]
+    fn auto_minimizes_to_the_exact_optimum_on_a_tight_instance() {
+        let p = generate::guillotine(60, 3, 1 << 10, 1 << 10);
+        let mut allocator =
+            Allocator::new(SolverParams { timeout: Some(Duration::from_secs(20)), ..Default::default() });
+        let a = allocator.allocate(&p, None, Algorithm::Auto);
+        let solution = a.solution.expect("a solution");
+        assert_eq!(a.status, Status::Solved);
+        assert_eq!(solution.height, 1 << 10, "the guillotine rectangle is the optimum");
+        let mut checked = p.clone();
+        checked.capacity = solution.height;
+        assert_eq!(validate(&checked, &solution), Ok(()));
+    }
+
+    #[test]
+    fn every_algorithm_gives_a_valid_answer_or_a_clear_status() {
+        let p = generate::random(80, 5, 60, 100);
+        for algorithm in Algorithm::all() {
+            let mut allocator =
+                Allocator::new(SolverParams { timeout: Some(Duration::from_secs(5)), ..Default::default() });
+            let a = allocator.allocate(&p, None, algorithm);
+            let solution = a.solution.unwrap_or_else(|| panic!("{algorithm}: {:?} {:?}", a.status, a.notes));
+            let mut checked = p.clone();
+            checked.capacity = solution.height;
+            assert_eq!(validate(&checked, &solution), Ok(()), "{algorithm}");
+            assert!(solution.height >= a.lower_bound);
+            assert!(a.proved_lower_bound <= solution.height);
+        }
+    }
+
+    #[test]
+    fn algorithm_names_round_trip() {
+        for a in Algorithm::all() {
+            assert_eq!(a.name().parse::<Algorithm>(), Ok(a));
+        }
+        assert!("best".parse::<Algorithm>().unwrap_err().contains("greedy-size"));
+    }
+}

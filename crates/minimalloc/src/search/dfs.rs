@@ -134,6 +134,9 @@ struct Lowest {
     value: Offset,
     count: u32,
     mark: u32,
+    /// The stamp of the placement that last saved this entry on the trail:
+    /// one saved copy per placement is enough to undo it.
+    saved: u32,
 }
 
 /// One span of a buffer, flattened for the hot loop.
@@ -281,7 +284,7 @@ impl<'a> Engine<'a> {
             floor_trail: Vec::with_capacity(num_sections),
             affected_stamp: 0,
             affected: Vec::with_capacity(num_sections),
-            lowest: vec![Lowest { value: Offset::MAX, count: 0, mark: 0 }; num_sections],
+            lowest: vec![Lowest { value: Offset::MAX, count: 0, mark: 0, saved: 0 }; num_sections],
             lowest_trail: Vec::with_capacity(num_sections),
             rescan: Vec::with_capacity(num_sections),
             order_arena: Vec::with_capacity(4 * n),
@@ -324,7 +327,10 @@ impl<'a> Engine<'a> {
     fn leave_lowest(&mut self, s: usize, value: Offset) {
         let low = &mut self.lowest[s];
         if value == low.value {
-            self.lowest_trail.push((s as u32, low.value, low.count));
+            if low.saved != self.affected_stamp {
+                low.saved = self.affected_stamp;
+                self.lowest_trail.push((s as u32, low.value, low.count));
+            }
             low.count -= 1;
             if low.count == 0 {
                 self.rescan.push(s as u32);
@@ -626,7 +632,7 @@ impl<'a> Engine<'a> {
         let mut fixed_failure = false;
         self.affected_stamp = self.affected_stamp.wrapping_add(1);
         if self.affected_stamp == 0 {
-            self.lowest.iter_mut().for_each(|l| l.mark = 0);
+            self.lowest.iter_mut().for_each(|l| (l.mark, l.saved) = (0, 0));
             self.affected_stamp = 1;
         }
         self.affected.clear();
@@ -665,7 +671,10 @@ impl<'a> Engine<'a> {
                             self.affected.push(s);
                         }
                         if old == low.value {
-                            self.lowest_trail.push((s, old, low.count));
+                            if low.saved != stamp {
+                                low.saved = stamp;
+                                self.lowest_trail.push((s, old, low.count));
+                            }
                             low.count -= 1;
                             if low.count == 0 {
                                 self.rescan.push(s);

@@ -1,7 +1,7 @@
 //! The exact MiniMalloc search: settings, outcomes and the [`Solver`].
 //!
 //! [`Solver::solve`] sweeps the problem (see [`crate::sweep`]) and runs the
-//! depth-first search of [`dfs`] over each partition. With default settings
+//! depth-first search of `search/dfs.rs` over each partition. With default settings
 //! it visits the same nodes as the C++ reference, so it returns the same
 //! offsets and counts the same backtracks.
 //!

@@ -56,6 +56,7 @@ pub fn solve_error(py: Python<'_>, error: &SolveError) -> PyErr {
         SolveError::Cancelled => raise(py, "CancelledError", message, vec![], false),
         SolveError::InvalidProblem(model) => model_error(py, model),
         SolveError::InvalidParams(text) => raise(py, "InvalidParamsError", text.clone(), vec![], true),
+        SolveError::TooLarge { .. } => raise(py, "InvalidProblemError", message, vec![], true),
     }
 }
 

@@ -206,6 +206,11 @@ fn run_reference(
             eprintln!("minimalloc: cancelled");
             crate::interrupt::EXIT_CODE
         }
+        Err(e @ SolveError::TooLarge { .. }) => {
+            report.status = "too-large";
+            eprintln!("minimalloc: {e} (for example --algorithm=auto)");
+            3
+        }
         Err(other) => return Err(Failure::input(other.to_string())),
     })
 }
@@ -288,6 +293,10 @@ fn run_allocator(
                 "no placement of these buffers has a height that fits in 64 bits (offset + size would \
                  overflow); give --capacity to get a proof of infeasibility",
             ));
+        }
+        (Status::TooLarge, _) => {
+            eprintln!("minimalloc: the problem is too large for the exact search; try --algorithm=auto or a heuristic");
+            3
         }
         (Status::Cancelled, _) => {
             eprintln!("minimalloc: cancelled");

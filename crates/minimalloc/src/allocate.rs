@@ -86,6 +86,9 @@ pub enum Status {
     /// Without a capacity, no placement was found whose height fits in 64
     /// bits (the heuristics overflowed, and so does stacking the buffers).
     Unrepresentable,
+    /// The exact search was needed but the problem is too large for it (see
+    /// [`crate::search::MAX_SEARCH_BYTES`]).
+    TooLarge,
 }
 
 impl Status {
@@ -99,6 +102,7 @@ impl Status {
             Status::TimeoutFallback => "timeout-fallback",
             Status::Cancelled => "cancelled",
             Status::Unrepresentable => "unrepresentable",
+            Status::TooLarge => "too-large",
         }
     }
 }
@@ -125,9 +129,18 @@ pub struct Allocation {
     pub notes: Vec<String>,
 }
 
-/// Above this many (buffer, section) memberships the exact search is not
-/// attempted by `auto`: its sweep would need gigabytes.
-pub const MAX_EXACT_MEMBERSHIPS: u64 = 60_000_000;
+/// Above this estimated memory `auto` does not attempt the exact search and
+/// keeps the best heuristic. The estimate is the sweep's
+/// ([`sweep::estimated_search_bytes`]) plus the search's orderings in the
+/// worst case (one per level, `8 n²` bytes in all).
+pub const MAX_AUTO_SEARCH_BYTES: u64 = 2 << 30;
+
+/// The memory `auto` expects the exact search to need (see
+/// [`MAX_AUTO_SEARCH_BYTES`]).
+pub fn estimated_exact_bytes(problem: &Problem) -> u64 {
+    let n = problem.buffers.len() as u64;
+    sweep::estimated_search_bytes(problem).saturating_add(n.saturating_mul(n).saturating_mul(8))
+}
 
 /// Runs algorithms on problems; holds the exact solver's settings.
 #[derive(Debug, Default)]
@@ -230,11 +243,12 @@ impl Allocator {
                     out.solution = Some(best);
                     return out;
                 }
-                let memberships = sweep::estimated_memberships(problem);
-                if memberships > MAX_EXACT_MEMBERSHIPS {
+                let bytes = estimated_exact_bytes(problem);
+                if bytes > MAX_AUTO_SEARCH_BYTES {
                     out.notes.push(format!(
-                        "exact search skipped: about {memberships} buffer-section memberships (limit \
-                         {MAX_EXACT_MEMBERSHIPS}) would need too much memory"
+                        "exact search skipped: it would need about {} MiB (auto's limit {} MiB)",
+                        bytes >> 20,
+                        MAX_AUTO_SEARCH_BYTES >> 20
                     ));
                     out.status = if capacity.is_some() { Status::Unfit } else { Status::TimeoutFallback };
                     out.solution = Some(best);
@@ -267,7 +281,10 @@ impl Allocator {
                                 out.solution = Some(best);
                                 out.produced_by = heuristic_name;
                             }
-                            Status::Cancelled | Status::Unfit | Status::Unrepresentable => {}
+                            Status::Cancelled
+                            | Status::Unfit
+                            | Status::Unrepresentable
+                            | Status::TooLarge => {}
                         }
                     }
                 }
@@ -331,7 +348,7 @@ impl Allocator {
         let mut params = self.params.clone();
         params.timeout = remaining(deadline);
         let mut solver = Solver::new(params);
-        let result = run_cancellable(&mut solver, &at, &self.solver.cancel_handle());
+        let result = run_cancellable(&mut solver, &self.solver.cancel_handle(), |solver| solver.solve(&at));
         out.stats = add(out.stats, solver.stats());
         match result {
             Ok(solution) => {
@@ -345,17 +362,24 @@ impl Allocator {
             }
             Err(SolveError::Timeout(_)) => out.status = Status::Timeout,
             Err(SolveError::Cancelled) => out.status = Status::Cancelled,
+            Err(e @ SolveError::TooLarge { .. }) => {
+                out.status = Status::TooLarge;
+                out.notes.push(e.to_string());
+            }
             Err(other) => {
                 out.status = Status::Infeasible;
                 out.notes.push(other.to_string());
             }
         }
+        if out.solution.is_none() {
+            out.produced_by = None;
+        }
     }
 
-    /// Bisects the capacity in `[lo, hi]` with exact searches; the solution
-    /// found lowest wins. Ends `Solved` (something found; optimal when the
-    /// proved bound meets it), `Infeasible` (nothing in the range), or
-    /// `Timeout`/`Cancelled`.
+    /// Bisects the capacity in `[lo, hi]` with exact searches (one sweep for
+    /// all probes); the solution found lowest wins. Ends `Solved` (something
+    /// found; optimal when the proved bound meets it), `Infeasible` (nothing
+    /// in the range), or `Timeout`/`Cancelled`/`TooLarge`.
     fn exact_minimize(
         &mut self,
         problem: &Problem,
@@ -364,56 +388,40 @@ impl Allocator {
         deadline: Option<Instant>,
         out: &mut Allocation,
     ) {
-        let (mut lo, mut hi) = (lo.max(0), hi);
-        let mut found: Option<Solution> = None;
-        let mut stopped = None;
-        let mut at = problem.clone();
-        while lo <= hi {
-            let mid = lo + (hi - lo) / 2;
-            at.capacity = mid;
-            let mut params = self.params.clone();
-            params.timeout = remaining(deadline);
-            params.minimize_capacity = false;
-            let mut solver = Solver::new(params);
-            let handle = self.solver.cancel_handle();
-            let result = run_cancellable(&mut solver, &at, &handle);
-            out.stats = add(out.stats, solver.stats());
-            match result {
-                Ok(solution) => {
-                    hi = solution.height - 1;
-                    found = Some(solution);
-                }
-                Err(SolveError::Infeasible { .. }) => {
-                    out.proved_lower_bound = out.proved_lower_bound.max(mid + 1);
-                    lo = mid + 1;
-                }
-                Err(SolveError::Cancelled) => {
-                    stopped = Some(Status::Cancelled);
-                    break;
-                }
-                Err(_) => {
-                    stopped = Some(Status::Timeout);
-                    break;
-                }
-            }
+        let mut params = self.params.clone();
+        params.timeout = remaining(deadline);
+        params.minimize_capacity = false;
+        let mut solver = Solver::new(params);
+        let handle = self.solver.cancel_handle();
+        let (lo, hi) = (lo.max(0), hi);
+        let result = run_cancellable(&mut solver, &handle, |solver| solver.minimize(problem, lo, hi));
+        out.stats = add(out.stats, solver.stats());
+        if lo <= hi {
+            out.proved_lower_bound = out.proved_lower_bound.max(solver.proved_lower_bound());
         }
-        match (found, stopped) {
-            (Some(solution), _) => {
+        match result {
+            Ok(solution) => {
                 out.status = Status::Solved;
                 out.solution = Some(solution);
                 out.produced_by = Some("exact");
             }
-            (None, Some(status)) => out.status = status,
-            (None, None) => out.status = Status::Infeasible,
+            Err(SolveError::Infeasible { .. }) => out.status = Status::Infeasible,
+            Err(SolveError::Cancelled) => out.status = Status::Cancelled,
+            Err(e @ SolveError::TooLarge { .. }) => {
+                out.notes.push(e.to_string());
+                out.status = Status::TooLarge;
+            }
+            Err(_) => out.status = Status::Timeout,
         }
     }
 }
 
-/// Runs `solver` so that cancelling `handle` (the allocator's) cancels it.
+/// Runs `work` on `solver` so that cancelling `handle` (the allocator's)
+/// cancels it.
 fn run_cancellable(
     solver: &mut Solver,
-    problem: &Problem,
     handle: &CancelHandle,
+    work: impl FnOnce(&mut Solver) -> Result<Solution, SolveError>,
 ) -> Result<Solution, SolveError> {
     if handle.is_cancelled() {
         return Err(SolveError::Cancelled);
@@ -430,7 +438,7 @@ fn run_cancellable(
                 std::thread::sleep(Duration::from_millis(5));
             }
         });
-        let result = solver.solve(problem);
+        let result = work(solver);
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         result
     })

@@ -131,6 +131,36 @@ pub fn estimated_memberships(problem: &Problem) -> u64 {
     problem.buffers.iter().map(|b| count_up_to(b.lifespan.upper) - count_up_to(b.lifespan.lower)).sum()
 }
 
+/// About how many (buffer, other buffer) overlap entries [`sweep`] would
+/// record (each overlapping pair counts twice), in O(n log n): for each
+/// buffer, the buffers starting before it ends minus those ending before it
+/// starts.
+pub fn estimated_overlaps(problem: &Problem) -> u64 {
+    let mut lowers: Vec<TimeValue> = problem.buffers.iter().map(|b| b.lifespan.lower).collect();
+    let mut uppers: Vec<TimeValue> = problem.buffers.iter().map(|b| b.lifespan.upper).collect();
+    lowers.sort_unstable();
+    uppers.sort_unstable();
+    problem
+        .buffers
+        .iter()
+        .map(|b| {
+            let starting_before_end = lowers.partition_point(|&l| l < b.lifespan.upper) as u64;
+            let ended_before_start = uppers.partition_point(|&u| u <= b.lifespan.lower) as u64;
+            (starting_before_end - ended_before_start).saturating_sub(1)
+        })
+        .sum()
+}
+
+/// About how many bytes the sweep and the exact search need for `problem`,
+/// from [`estimated_memberships`] and [`estimated_overlaps`].
+pub fn estimated_search_bytes(problem: &Problem) -> u64 {
+    // A membership is stored by the sweep (8 bytes) and the search (4); an
+    // overlap likewise (16 and 12).
+    estimated_memberships(problem)
+        .saturating_mul(12)
+        .saturating_add(estimated_overlaps(problem).saturating_mul(28))
+}
+
 /// Whether a sweep point opens or closes a span. Closing comes first at equal
 /// times, so that lifespans `[a, b)` and `[b, c)` do not overlap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -279,6 +309,12 @@ impl IndexSet {
 /// Sweeps over the problem once and returns its sections, partitions, spans
 /// and overlaps (see the module documentation).
 pub fn sweep(problem: &Problem) -> SweepResult {
+    sweep_until(problem, None).unwrap_or_default()
+}
+
+/// [`sweep`], giving up (`None`) once `deadline` passes: on large traces the
+/// sweep itself takes seconds. The clock is read every few thousand points.
+pub fn sweep_until(problem: &Problem, deadline: Option<std::time::Instant>) -> Option<SweepResult> {
     let n = problem.buffers.len();
     let points = create_points(problem);
     let mut result = SweepResult { buffer_data: vec![BufferData::default(); n], ..SweepResult::default() };
@@ -289,7 +325,10 @@ pub fn sweep(problem: &Problem) -> SweepResult {
     let mut last_section_time: Option<TimeValue> = None;
     let mut partition_start: usize = 0;
     let mut span_start = vec![0usize; n];
-    for point in &points {
+    for (k, point) in points.iter().enumerate() {
+        if k % 4096 == 0 && deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return None;
+        }
         let b = point.buffer_idx;
         let last_time = *last_section_time.get_or_insert(point.time_value);
         match point.point_type {
@@ -346,7 +385,7 @@ pub fn sweep(problem: &Problem) -> SweepResult {
     for data in &mut result.buffer_data {
         data.overlaps.sort_unstable();
     }
-    result
+    Some(result)
 }
 
 #[cfg(test)]
@@ -431,6 +470,16 @@ mod tests {
         let r = sweep(&problem(&[(0, 2, 1), (2, 4, 1)]));
         assert_eq!(r.partitions.len(), 2);
         assert!(r.buffer_data.iter().all(|d| d.overlaps.is_empty()));
+    }
+
+    #[test]
+    fn estimates_match_the_sweep_without_gaps() {
+        let p = problem(&[(1, 2, 1), (2, 4, 1), (0, 5, 1), (5, 9, 1), (3, 9, 2)]);
+        let r = sweep(&p);
+        let overlaps: usize = r.buffer_data.iter().map(|d| d.overlaps.len()).sum();
+        assert_eq!(estimated_overlaps(&p), overlaps as u64);
+        let memberships: usize = r.sections.iter().map(Vec::len).sum();
+        assert_eq!(estimated_memberships(&p), memberships as u64);
     }
 
     #[test]

@@ -57,7 +57,9 @@ use crate::problem::{Offset, Problem};
 use crate::sweep::SweepResult;
 
 const NO_OFFSET: Offset = -1;
-/// How many nodes pass between two readings of the clock.
+/// How many nodes pass between two readings of the clock, at most: fewer on
+/// large problems, where one node costs more (about `65536 / n`), so that a
+/// deadline is noticed within milliseconds.
 const CLOCK_INTERVAL: u32 = 1024;
 
 /// How a (sub)search ended.
@@ -210,6 +212,7 @@ pub(crate) struct Engine<'a> {
     backtracks: u64,
     nodes: u64,
     clock_countdown: u32,
+    clock_interval: u32,
     deadline: Option<Instant>,
     shared: &'a Shared,
     /// Nodes and backtracks already added to `shared`.
@@ -297,6 +300,7 @@ impl<'a> Engine<'a> {
             backtracks: 0,
             nodes: 0,
             clock_countdown: 1,
+            clock_interval: (65536 / n.max(1)).clamp(1, CLOCK_INTERVAL as usize) as u32,
             deadline,
             shared,
             published: (0, 0),
@@ -471,7 +475,7 @@ impl<'a> Engine<'a> {
         }
         self.clock_countdown -= 1;
         if self.clock_countdown == 0 {
-            self.clock_countdown = CLOCK_INTERVAL;
+            self.clock_countdown = self.clock_interval;
             self.publish();
             if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Some(Status::Timeout);

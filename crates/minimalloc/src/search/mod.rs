@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::problem::{ModelError, Offset, Problem, Solution};
-use crate::sweep::{sweep, SweepResult};
+use crate::sweep::{sweep_until, SweepResult};
 use dfs::{Engine, Status};
 pub use order::{BadHeuristic, PreorderData, PreorderingComparator};
 
@@ -108,7 +108,23 @@ pub enum SolveError {
     /// A setting is malformed.
     #[error("invalid solver settings: {0}")]
     InvalidParams(String),
+    /// The problem is too large for the exact search: its sweep alone would
+    /// need about this many bytes (more than [`MAX_SEARCH_BYTES`]).
+    #[error(
+        "too large for the exact search: it would need about {} MiB (limit {} MiB); use a heuristic",
+        .estimated_bytes >> 20, MAX_SEARCH_BYTES >> 20
+    )]
+    TooLarge {
+        /// The estimate, from [`crate::sweep::estimated_search_bytes`].
+        estimated_bytes: u64,
+    },
 }
+
+/// The largest estimated memory (see
+/// [`crate::sweep::estimated_search_bytes`]) for which the exact search runs;
+/// larger problems get [`SolveError::TooLarge`] at once instead of exhausting
+/// the machine's memory.
+pub const MAX_SEARCH_BYTES: u64 = 3 << 30;
 
 /// State a running search shares with other threads: the cancel request and
 /// progress counters (published every few thousand nodes).
@@ -190,13 +206,19 @@ pub struct SearchStats {
 pub struct Solver {
     params: SolverParams,
     stats: SearchStats,
+    proved_lower_bound: i64,
     cancelled: CancelHandle,
 }
 
 impl Solver {
     /// A solver with these settings.
     pub fn new(params: SolverParams) -> Self {
-        Solver { params, stats: SearchStats::default(), cancelled: CancelHandle::default() }
+        Solver {
+            params,
+            stats: SearchStats::default(),
+            proved_lower_bound: 0,
+            cancelled: CancelHandle::default(),
+        }
     }
 
     /// The settings.
@@ -207,6 +229,13 @@ impl Solver {
     /// Backtracks counted by the latest [`Self::solve`] (or subset search).
     pub fn backtracks(&self) -> u64 {
         self.stats.backtracks
+    }
+
+    /// After [`Self::minimize`] (or `minimize_capacity`): the lowest capacity
+    /// not proved infeasible, i.e. one above the highest capacity the search
+    /// proved too small (the range's low end if none was).
+    pub fn proved_lower_bound(&self) -> i64 {
+        self.proved_lower_bound
     }
 
     /// Backtracks and nodes of the latest run.
@@ -294,6 +323,10 @@ impl Solver {
         range: Option<(i64, i64)>,
     ) -> Result<Solution, SolveError> {
         problem.check()?;
+        let estimated_bytes = crate::sweep::estimated_search_bytes(problem);
+        if estimated_bytes > MAX_SEARCH_BYTES {
+            return Err(SolveError::TooLarge { estimated_bytes });
+        }
         let comparators = self
             .params
             .preordering_heuristics
@@ -306,7 +339,9 @@ impl Solver {
         }
         let normalized = normalize::normalize(problem);
         let searched: &Problem = &normalized.problem;
-        let sweep_result = sweep(searched);
+        let Some(sweep_result) = sweep_until(searched, deadline) else {
+            return Err(SolveError::Timeout(self.params.timeout.unwrap_or_default()));
+        };
         let run = |capacity: i64, stats: &mut SearchStats| {
             if normalized.inactive_top.is_none_or(|top| top > capacity) {
                 return Err(Status::NotFound);
@@ -330,6 +365,7 @@ impl Solver {
             _ => SolveError::Infeasible { capacity },
         };
         let mut stats = self.stats;
+        let mut proved = range.map_or(0, |(lo, _)| lo);
         let result = match range {
             None => run(problem.capacity, &mut stats).map_err(|s| fail(s, problem.capacity)),
             Some((mut lo, mut hi)) => {
@@ -345,9 +381,14 @@ impl Solver {
                             best = Ok(solution);
                         }
                         Err(status) => {
-                            if matches!(status, Status::Timeout | Status::Cancelled) && best.is_err() {
-                                best = Err(fail(status, mid));
+                            if matches!(status, Status::Timeout | Status::Cancelled) {
+                                // Every later probe would stop at once too.
+                                if best.is_err() {
+                                    best = Err(fail(status, mid));
+                                }
+                                break;
                             }
+                            proved = proved.max(mid.saturating_add(1));
                             match mid.checked_add(1) {
                                 Some(next) => lo = next,
                                 None => break,
@@ -359,6 +400,7 @@ impl Solver {
             }
         };
         self.stats = stats;
+        self.proved_lower_bound = proved;
         result
     }
 }

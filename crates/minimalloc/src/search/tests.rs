@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::problem::{Buffer, Gap, Interval};
+use crate::sweep::sweep;
 use crate::validate::validate;
 
 fn buffer(lower: i64, upper: i64, size: i64) -> Buffer {

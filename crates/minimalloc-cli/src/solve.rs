@@ -288,6 +288,9 @@ fn run_allocator(
             eprintln!("minimalloc: infeasible: the {} buffers cannot fit", problem.buffers.len());
             1
         }
+        (Status::Invalid, _) => {
+            return Err(Failure::input(allocation.notes.join("; ")));
+        }
         (Status::Unrepresentable, _) => {
             return Err(Failure::input(
                 "no placement of these buffers has a height that fits in 64 bits (offset + size would \

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::heuristics::{self, Heuristic, HeuristicError, Limits};
 use crate::problem::{Problem, Solution};
-use crate::search::{CancelHandle, SearchStats, SolveError, Solver, SolverParams};
+use crate::search::{CancelHandle, PreorderingComparator, SearchStats, SolveError, Solver, SolverParams};
 use crate::sweep;
 
 /// What to run.
@@ -89,6 +89,8 @@ pub enum Status {
     /// The exact search was needed but the problem is too large for it (see
     /// [`crate::search::MAX_SEARCH_BYTES`]).
     TooLarge,
+    /// The problem or the solver settings are malformed (see the notes).
+    Invalid,
 }
 
 impl Status {
@@ -103,6 +105,7 @@ impl Status {
             Status::Cancelled => "cancelled",
             Status::Unrepresentable => "unrepresentable",
             Status::TooLarge => "too-large",
+            Status::Invalid => "invalid",
         }
     }
 }
@@ -180,9 +183,33 @@ impl Allocator {
             stats: SearchStats::default(),
             notes: Vec::new(),
         };
+        let handle = self.solver.cancel_handle();
+        handle.reset();
+        if let Err(e) = problem.check() {
+            out.status = Status::Invalid;
+            out.notes.push(e.to_string());
+            return out;
+        }
+        if self.params.preordering_heuristics.is_empty() {
+            out.status = Status::Invalid;
+            out.notes.push("at least one preordering heuristic is needed".into());
+            return out;
+        }
+        if let Some(e) =
+            self.params.preordering_heuristics.iter().find_map(|h| PreorderingComparator::new(h).err())
+        {
+            out.status = Status::Invalid;
+            out.notes.push(e.to_string());
+            return out;
+        }
+        if capacity.is_some_and(|c| c < lower_bound) {
+            // Some moment needs more memory than the capacity.
+            out.status = Status::Infeasible;
+            out.notes.push(format!("the lower bound {lower_bound} exceeds the capacity"));
+            return out;
+        }
         let heuristic_run = |h: Heuristic| {
-            let never = AtomicBool::new(false);
-            let limits = Limits { deadline, cancel: Some(&never) };
+            let limits = Limits { deadline, cancel: Some(handle.flag()) };
             heuristics::place(problem, h, &limits)
         };
         match algorithm {
@@ -234,8 +261,9 @@ impl Allocator {
                     }
                     return out;
                 };
+                let fits = capacity.is_none_or(|c| best.height <= c);
                 let reaches_bound = best.height <= lower_bound;
-                if reaches_bound || capacity.is_some_and(|c| best.height <= c) {
+                if fits && (reaches_bound || capacity.is_some()) {
                     if reaches_bound {
                         out.proved_lower_bound = best.height;
                     }
@@ -276,15 +304,15 @@ impl Allocator {
                                 out.solution = Some(best);
                                 out.produced_by = heuristic_name;
                             }
-                            Status::Timeout | Status::TimeoutFallback => {
+                            // The exact search could not finish: the
+                            // heuristic answer stands.
+                            Status::Timeout | Status::TimeoutFallback | Status::TooLarge => {
                                 out.status = Status::TimeoutFallback;
                                 out.solution = Some(best);
                                 out.produced_by = heuristic_name;
                             }
-                            Status::Cancelled
-                            | Status::Unfit
-                            | Status::Unrepresentable
-                            | Status::TooLarge => {}
+                            Status::Cancelled | Status::Unfit | Status::Unrepresentable | Status::Invalid => {
+                            }
                         }
                     }
                 }
@@ -301,8 +329,8 @@ impl Allocator {
         out: &mut Allocation,
     ) -> Option<Solution> {
         let mut best: Option<(Solution, &'static str)> = None;
-        let never = AtomicBool::new(false);
-        let limits = Limits { deadline, cancel: Some(&never) };
+        let handle = self.solver.cancel_handle();
+        let limits = Limits { deadline, cancel: Some(handle.flag()) };
         for h in
             [Heuristic::GreedySize, Heuristic::XlaTemporal, Heuristic::GreedyConflicts, Heuristic::FirstFit]
         {
@@ -312,7 +340,7 @@ impl Allocator {
                         best = Some((s, h.name()));
                     }
                 }
-                Err(HeuristicError::Timeout) => break,
+                Err(HeuristicError::Timeout | HeuristicError::Cancelled) => break,
                 Err(e) => {
                     out.notes.push(format!("{}: {e}", h.name()));
                 }

@@ -169,6 +169,16 @@ impl CancelHandle {
         self.0.cancelled.store(true, AtomicOrdering::Relaxed);
     }
 
+    /// The flag [`Self::cancel`] sets, for code that polls it (heuristics).
+    pub fn flag(&self) -> &AtomicBool {
+        &self.0.cancelled
+    }
+
+    /// Clears a cancel request and the progress counters.
+    pub fn reset(&self) {
+        self.0.reset();
+    }
+
     /// Whether [`Self::cancel`] was called (since the last solve began).
     pub fn is_cancelled(&self) -> bool {
         self.0.cancelled.load(AtomicOrdering::Relaxed)
@@ -298,7 +308,8 @@ impl Solver {
     }
 
     /// Finds the lowest capacity between `lower` and `upper` (inclusive) that
-    /// admits a solution, by binary search, and returns that solution. The
+    /// admits a solution, trying `lower` first and then bisecting, and returns
+    /// that solution. The
     /// problem's own capacity is ignored. Useful when no capacity is known:
     /// `lower` can be [`Problem::lower_bound`] and `upper` any height known to
     /// be reachable.
@@ -306,12 +317,12 @@ impl Solver {
         self.stats = SearchStats::default();
         self.cancelled.0.reset();
         let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
-        self.run_search(problem, deadline, Some((lower.max(0), upper)))
+        self.run_search(problem, deadline, Some((lower.max(0), upper)), true)
     }
 
     fn solve_until(&mut self, problem: &Problem, deadline: Option<Instant>) -> Result<Solution, SolveError> {
         let range = self.params.minimize_capacity.then_some((0, problem.capacity));
-        self.run_search(problem, deadline, range)
+        self.run_search(problem, deadline, range, false)
     }
 
     /// Searches at the problem's capacity, or binary-searches the capacity
@@ -321,6 +332,7 @@ impl Solver {
         problem: &Problem,
         deadline: Option<Instant>,
         range: Option<(i64, i64)>,
+        low_first: bool,
     ) -> Result<Solution, SolveError> {
         problem.check()?;
         let estimated_bytes = crate::sweep::estimated_search_bytes(problem);
@@ -342,7 +354,7 @@ impl Solver {
         let Some(sweep_result) = sweep_until(searched, deadline) else {
             return Err(SolveError::Timeout(self.params.timeout.unwrap_or_default()));
         };
-        let run = |capacity: i64, stats: &mut SearchStats| {
+        let run = |capacity: i64, deadline: Option<Instant>, stats: &mut SearchStats| {
             if normalized.inactive_top.is_none_or(|top| top > capacity) {
                 return Err(Status::NotFound);
             }
@@ -367,28 +379,49 @@ impl Solver {
         let mut stats = self.stats;
         let mut proved = range.map_or(0, |(lo, _)| lo);
         let result = match range {
-            None => run(problem.capacity, &mut stats).map_err(|s| fail(s, problem.capacity)),
+            None => run(problem.capacity, deadline, &mut stats).map_err(|s| fail(s, problem.capacity)),
             Some((mut lo, mut hi)) => {
                 // As the reference: a failure of any kind raises the low end,
                 // a solution lowers the high end to just below its height.
                 let mut best: Result<Solution, SolveError> = Err(SolveError::Infeasible { capacity: hi });
                 while lo <= hi {
-                    let mid = lo + (hi - lo) / 2;
-                    match run(mid, &mut stats) {
+                    // Tight instances are often feasible at their lower
+                    // bound: try it first, then bisect.
+                    let mid = if low_first && lo == range.map_or(lo, |r| r.0) && best.is_err() {
+                        lo
+                    } else {
+                        lo + (hi - lo) / 2
+                    };
+                    // Our own minimization gives each probe a quarter of the
+                    // time left, so that one hard probe (a proof of
+                    // infeasibility, typically) does not use it all; the
+                    // reference's gives each the whole deadline.
+                    let probe_deadline = match deadline {
+                        Some(d) if low_first => {
+                            let now = Instant::now();
+                            let slice = (d.saturating_duration_since(now) / 4).max(Duration::from_millis(50));
+                            Some(now.checked_add(slice).map_or(d, |p| p.min(d)))
+                        }
+                        other => other,
+                    };
+                    match run(mid, probe_deadline, &mut stats) {
                         Ok(solution) => {
                             self.cancelled.0.best_height.fetch_min(solution.height, AtomicOrdering::Relaxed);
                             hi = solution.height.saturating_sub(1);
                             best = Ok(solution);
                         }
                         Err(status) => {
-                            if matches!(status, Status::Timeout | Status::Cancelled) {
+                            let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
+                            if status == Status::Cancelled || (status == Status::Timeout && out_of_time) {
                                 // Every later probe would stop at once too.
                                 if best.is_err() {
                                     best = Err(fail(status, mid));
                                 }
                                 break;
                             }
-                            proved = proved.max(mid.saturating_add(1));
+                            if status != Status::Timeout {
+                                proved = proved.max(mid.saturating_add(1));
+                            }
                             match mid.checked_add(1) {
                                 Some(next) => lo = next,
                                 None => break,

@@ -1,11 +1,12 @@
 //! `solve` (one entry point over the exact search and the placement
-//! heuristics) and `place` (one heuristic, raw).
+//! heuristics: the library's [`Allocator`]) and `place` (one heuristic, raw).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use minimalloc::allocate::{Algorithm, Allocation, Allocator, Status};
 use minimalloc::heuristics::{self, Heuristic, HeuristicError, Limits};
-use minimalloc::search::SolveError;
+use minimalloc::search::{PreorderingComparator, SolveError, SolverParams};
 use minimalloc::{Problem, Solution};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -13,38 +14,12 @@ use pyo3::types::PyTuple;
 use pyo3::IntoPyObjectExt;
 
 use crate::detach::run_detached;
-use crate::errors;
+use crate::errors::{self, Attr};
 use crate::model::{PyProblem, PySolution};
-use crate::solver::{PyDuration, PySolver, PySolverParams};
-
-/// The heuristics `algorithm="auto"` runs, in order (`xla-spatial` places as
-/// `greedy-size` does, and `xla` is the better of the two XLA orders).
-const AUTO_HEURISTICS: [Heuristic; 4] =
-    [Heuristic::GreedySize, Heuristic::XlaTemporal, Heuristic::GreedyConflicts, Heuristic::FirstFit];
-
-enum Algorithm {
-    Auto,
-    Exact,
-    Heuristic(Heuristic),
-}
+use crate::solver::{PyDuration, PySolverParams};
 
 fn algorithm_names() -> Vec<&'static str> {
-    let mut names = vec!["auto", "exact"];
-    names.extend(Heuristic::ALL.iter().map(|h| h.name()));
-    names
-}
-
-fn parse_algorithm(name: &str) -> PyResult<Algorithm> {
-    match name {
-        "auto" => Ok(Algorithm::Auto),
-        "exact" => Ok(Algorithm::Exact),
-        other => Heuristic::from_name(other).map(Algorithm::Heuristic).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "unknown algorithm {other:?} (expected one of: {})",
-                algorithm_names().join(", ")
-            ))
-        }),
-    }
+    Algorithm::all().into_iter().map(Algorithm::name).collect()
 }
 
 /// Runs one heuristic without the GIL (Ctrl-C cancels it).
@@ -62,34 +37,151 @@ fn place_detached(
     )
 }
 
-fn no_fit(py: Python<'_>, solution: Solution, capacity: i64, algorithm: &str) -> PyErr {
-    let message = format!(
-        "{algorithm}: no placement found within capacity {capacity} (best height {})",
-        solution.height
-    );
+/// The exact search's checks of its settings, made before allocating: the
+/// allocator reports a malformed setting as a failed search, not as an error.
+fn check_params(params: &SolverParams) -> Result<(), SolveError> {
+    for heuristic in &params.preordering_heuristics {
+        PreorderingComparator::new(heuristic).map_err(|e| SolveError::InvalidParams(e.to_string()))?;
+    }
+    if params.preordering_heuristics.is_empty() {
+        return Err(SolveError::InvalidParams("at least one preordering heuristic is needed".into()));
+    }
+    Ok(())
+}
+
+/// `message`, followed by the allocator's notes (why the exact search was
+/// skipped, which heuristic failed...). Heuristics failing for the same
+/// reason are named together.
+fn with_notes(message: String, notes: &[String]) -> String {
+    let mut grouped: Vec<(Vec<&str>, &str)> = Vec::new();
+    for note in notes {
+        let Some((name, text)) =
+            note.split_once(": ").filter(|(name, _)| Heuristic::from_name(name).is_some())
+        else {
+            grouped.push((Vec::new(), note));
+            continue;
+        };
+        match grouped.iter_mut().find(|(names, t)| !names.is_empty() && *t == text) {
+            Some((names, _)) => names.push(name),
+            None => grouped.push((vec![name], text)),
+        }
+    }
+    if grouped.is_empty() {
+        return message;
+    }
+    let part = |(names, text): &(Vec<&str>, &str)| {
+        if names.is_empty() {
+            text.to_string()
+        } else {
+            format!("{}: {text}", names.join(", "))
+        }
+    };
+    let parts: Vec<String> = grouped.iter().map(part).collect();
+    format!("{message} ({})", parts.join("; "))
+}
+
+fn int<'py>(py: Python<'py>, value: i64) -> Bound<'py, PyAny> {
+    value.into_bound_py_any(py).expect("an int converts")
+}
+
+fn no_fit(py: Python<'_>, solution: Solution, capacity: i64, by: &str, notes: &[String]) -> PyErr {
+    let message =
+        format!("{by}: no placement found within capacity {capacity} (best height {})", solution.height);
     let height = solution.height;
     let attrs = vec![
         ("solution", PySolution(solution).into_bound_py_any(py).expect("a Solution converts")),
-        ("capacity", capacity.into_bound_py_any(py).expect("an int converts")),
-        ("height", height.into_bound_py_any(py).expect("an int converts")),
+        ("capacity", int(py, capacity)),
+        ("height", int(py, height)),
     ];
-    errors::raise(py, "NoFitError", message, attrs, false)
+    errors::raise(py, "NoFitError", with_notes(message, notes), attrs, false)
+}
+
+fn infeasible(py: Python<'_>, capacity: Option<i64>, notes: &[String]) -> PyErr {
+    let (message, attrs): (String, Vec<Attr<'_>>) = match capacity {
+        Some(c) => (format!("infeasible: no solution fits in capacity {c}"), vec![("capacity", int(py, c))]),
+        None => ("infeasible: the buffers cannot be placed".into(), vec![]),
+    };
+    errors::raise(py, "InfeasibleError", with_notes(message, notes), attrs, false)
 }
 
 fn infeasible_below(py: Python<'_>, lower_bound: i64, capacity: i64) -> PyErr {
     let message = format!(
         "infeasible: no solution fits in capacity {capacity} (the buffers need at least {lower_bound})"
     );
-    let attrs = vec![("capacity", capacity.into_bound_py_any(py).expect("an int converts"))];
-    errors::raise(py, "InfeasibleError", message, attrs, false)
+    errors::raise(py, "InfeasibleError", message, vec![("capacity", int(py, capacity))], false)
 }
 
-/// The time left before `deadline` (none when no deadline), as a Duration.
-fn remaining(deadline: Option<Instant>) -> PyDuration {
-    match deadline {
-        None => PyDuration::INFINITE,
-        Some(d) => PyDuration::of(d.saturating_duration_since(Instant::now()).as_secs_f64())
-            .expect("a duration is never NaN"),
+fn timed_out(py: Python<'_>, limit: Option<Duration>, notes: &[String]) -> PyErr {
+    let limit = limit.unwrap_or_default();
+    let message = with_notes(SolveError::Timeout(limit).to_string(), notes);
+    let seconds = limit.as_secs_f64().into_bound_py_any(py).expect("a float converts");
+    errors::raise(py, "TimeoutError", message, vec![("timeout", seconds)], false)
+}
+
+/// The allocator's outcome as `solve`'s: the solution, or the exception.
+///
+/// `capacity` is the one the solution must meet (None when minimizing
+/// without a limit); `limit` the time limit, for `TimeoutError.timeout`.
+fn finish(
+    py: Python<'_>,
+    allocation: Allocation,
+    capacity: Option<i64>,
+    algorithm: &str,
+    limit: Option<Duration>,
+) -> PyResult<PySolution> {
+    let Allocation { status, solution, produced_by, proved_lower_bound, notes, .. } = allocation;
+    match (status, solution) {
+        (Status::Solved | Status::TimeoutFallback, Some(s)) => match capacity {
+            // Minimizing up to the capacity found nothing within it: proved
+            // impossible, or out of time.
+            Some(c) if s.height > c && proved_lower_bound > c => Err(infeasible(py, Some(c), &notes)),
+            Some(c) if s.height > c => Err(timed_out(py, limit, &notes)),
+            // A time-out fallback is as good as `auto` gets in the time:
+            // returned as a solution.
+            _ => Ok(PySolution(s)),
+        },
+        (Status::Unfit, Some(s)) => match capacity {
+            Some(c) => {
+                let by = match produced_by {
+                    Some(name) if name != algorithm => format!("{algorithm} ({name})"),
+                    _ => algorithm.to_string(),
+                };
+                Err(no_fit(py, s, c, &by, &notes))
+            }
+            None => Ok(PySolution(s)),
+        },
+        // `Unfit` without a solution: the heuristic could not place the
+        // buffers at all (its placement overflowed).
+        (Status::Infeasible | Status::Unfit, _) => Err(infeasible(py, capacity, &notes)),
+        (Status::Cancelled, _) => Err(errors::solve_error(py, &SolveError::Cancelled)),
+        (Status::TooLarge, _) => {
+            // The search's own message leads (the heuristics' notes come first).
+            let mut notes = notes;
+            let message = match notes.iter().position(|n| n.starts_with("too large")) {
+                Some(i) => {
+                    let first = notes.remove(i);
+                    with_notes(first, &notes)
+                }
+                None => with_notes("too large for the exact search; use a heuristic".into(), &notes),
+            };
+            Err(errors::raise(py, "InvalidProblemError", message, vec![], true))
+        }
+        // A malformed problem or setting (checked before any work).
+        (Status::Invalid, _) => {
+            let kind = if notes.iter().any(|n| n.contains("heuristic")) {
+                "InvalidParamsError"
+            } else {
+                "InvalidProblemError"
+            };
+            Err(errors::raise(py, kind, notes.join("; "), vec![], true))
+        }
+        (Status::Unrepresentable, _) => {
+            let message = "no placement of these buffers has a height that fits in 64 bits (offset + size \
+                           would overflow); give the problem a capacity"
+                .to_string();
+            Err(errors::raise(py, "InvalidProblemError", with_notes(message, &notes), vec![], true))
+        }
+        (Status::Timeout | Status::Solved | Status::TimeoutFallback, _) => Err(timed_out(py, limit, &notes)),
     }
 }
 
@@ -107,7 +199,9 @@ fn remaining(deadline: Option<Instant>) -> PyDuration {
 ///         the best one if it fits the capacity or reaches
 ///         ``problem.lower_bound()`` (then it is optimal); otherwise run the
 ///         exact search for the time left, and when minimizing fall back to
-///         the best fitting heuristic if the search times out.
+///         the best heuristic if the search times out. ``"auto"`` skips the
+///         exact search when it would need over 2 GiB of memory (then a
+///         ``NoFitError`` with a capacity, the best heuristic without).
 ///     timeout: A time limit for the whole call (``Duration``, seconds, or
 ///         None for ``params.timeout``, by default no limit).
 ///     params: Settings of the exact search (default ``SolverParams()``).
@@ -121,8 +215,10 @@ fn remaining(deadline: Option<Instant>) -> PyDuration {
 ///     NoFitError: a heuristic's placement exceeds the capacity (its
 ///         ``solution`` attribute holds it); heuristics prove nothing.
 ///     CancelledError: the search was cancelled.
-///     InvalidProblemError: the problem is malformed.
-///     ValueError: an unknown algorithm or malformed settings.
+///     InvalidProblemError: the problem is malformed, or too large for the
+///         exact search.
+///     InvalidParamsError: a malformed setting.
+///     ValueError: an unknown algorithm.
 #[pyfunction]
 #[pyo3(signature = (problem, algorithm = "auto", timeout = None, params = None))]
 fn solve(
@@ -132,7 +228,7 @@ fn solve(
     timeout: Option<&Bound<'_, PyAny>>,
     params: Option<PySolverParams>,
 ) -> PyResult<PySolution> {
-    let algorithm_kind = parse_algorithm(algorithm)?;
+    let kind: Algorithm = algorithm.parse().map_err(PyValueError::new_err)?;
     let problem = problem.0.clone();
     problem.check().map_err(|e| errors::model_error(py, &e))?;
     let params = params.unwrap_or_default();
@@ -140,84 +236,27 @@ fn solve(
         Some(t) if !t.is_none() => PyDuration::from_timeout(Some(t))?,
         _ => params.timeout(),
     };
-    let deadline = limit.to_limit().and_then(|l| Instant::now().checked_add(l));
-    let minimize = params.to_rust().minimize_capacity || problem.capacity == 0;
+    // The allocator's `timeout` bounds the whole call.
+    let settings = SolverParams { timeout: limit.to_limit(), ..params.to_rust() };
+    if !matches!(kind, Algorithm::Heuristic(_)) {
+        check_params(&settings).map_err(|e| errors::solve_error(py, &e))?;
+    }
     let capacity = (problem.capacity > 0).then_some(problem.capacity);
-    let lower_bound = problem.lower_bound();
-    let exact = || PySolver::with_params(params.with_timeout(remaining(deadline)));
-    let fits = |s: &Solution| capacity.is_none_or(|c| s.height <= c);
-
-    match algorithm_kind {
-        Algorithm::Heuristic(h) => {
-            let solution =
-                place_detached(py, &problem, h, deadline)?.map_err(|e| errors::heuristic_error(py, &e))?;
-            match capacity {
-                Some(c) if solution.height > c => Err(no_fit(py, solution, c, algorithm)),
-                _ => Ok(PySolution(solution)),
-            }
-        }
-        Algorithm::Exact => {
-            let solver = exact();
-            let outcome = if minimize {
-                let upper = capacity.unwrap_or_else(|| problem.stacked_height().unwrap_or(i64::MAX));
-                solver.minimize(py, &problem, lower_bound, upper)?
-            } else {
-                solver.solve_outcome(py, &problem)?
-            };
-            outcome.map(PySolution).map_err(|e| errors::solve_error(py, &e))
-        }
-        Algorithm::Auto => {
-            if let Some(c) = capacity.filter(|&c| lower_bound > c) {
-                return Err(infeasible_below(py, lower_bound, c));
-            }
-            let mut best: Option<Solution> = None;
-            for h in AUTO_HEURISTICS {
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    break;
-                }
-                match place_detached(py, &problem, h, deadline)? {
-                    Ok(s) => {
-                        if best.as_ref().is_none_or(|b| s.height < b.height) {
-                            best = Some(s);
-                        }
-                    }
-                    Err(e @ (HeuristicError::Cancelled | HeuristicError::InvalidProblem(_))) => {
-                        return Err(errors::heuristic_error(py, &e));
-                    }
-                    // A time-out, or fixed buffers no heuristic can place:
-                    // leave it to the exact search.
-                    Err(_) => break,
-                }
-                if best.as_ref().is_some_and(|b| b.height <= lower_bound) {
-                    break;
-                }
-            }
-            let fitting = best.filter(|b| fits(b));
-            if let Some(b) = &fitting {
-                if !minimize || b.height <= lower_bound {
-                    return Ok(PySolution(b.clone()));
-                }
-            }
-            let solver = exact();
-            if !minimize {
-                return solver
-                    .solve_outcome(py, &problem)?
-                    .map(PySolution)
-                    .map_err(|e| errors::solve_error(py, &e));
-            }
-            let upper = match &fitting {
-                Some(b) => b.height - 1,
-                None => capacity.unwrap_or_else(|| problem.stacked_height().unwrap_or(i64::MAX)),
-            };
-            match solver.minimize(py, &problem, lower_bound, upper)? {
-                Ok(s) => Ok(PySolution(s)),
-                Err(e @ (SolveError::Infeasible { .. } | SolveError::Timeout(_))) => {
-                    fitting.map(PySolution).ok_or_else(|| errors::solve_error(py, &e))
-                }
-                Err(e) => Err(errors::solve_error(py, &e)),
-            }
+    if kind == Algorithm::Auto {
+        if let Some(c) = capacity.filter(|&c| problem.lower_bound() > c) {
+            return Err(infeasible_below(py, problem.lower_bound(), c));
         }
     }
+    // The allocator minimizes without a capacity, and decides feasibility
+    // with one (`exact` honours `minimize_capacity` there; a heuristic has
+    // nothing to minimize). For `auto` with `minimize_capacity`, minimize
+    // and compare the height with the capacity (see `finish`).
+    let target = if kind == Algorithm::Auto && settings.minimize_capacity { None } else { capacity };
+    let limit = settings.timeout;
+    let mut allocator = Allocator::new(settings);
+    let cancel = allocator.cancel_handle();
+    let allocation = run_detached(py, || cancel.cancel(), || allocator.allocate(&problem, target, kind))?;
+    finish(py, allocation, capacity, algorithm, limit)
 }
 
 /// Places every buffer with one heuristic, ignoring the capacity.

@@ -226,11 +226,6 @@ impl PySolverParams {
     pub fn timeout(&self) -> PyDuration {
         self.timeout
     }
-
-    /// The settings, with another time limit.
-    pub fn with_timeout(&self, timeout: PyDuration) -> Self {
-        PySolverParams { params: self.params.clone(), timeout }
-    }
 }
 
 impl Default for PySolverParams {
@@ -472,32 +467,6 @@ impl PySolver {
                 }
             }
         }
-    }
-
-    /// Solves for the lowest height between `lower` and `upper`.
-    pub fn minimize(
-        &self,
-        py: Python<'_>,
-        problem: &minimalloc::Problem,
-        lower: i64,
-        upper: i64,
-    ) -> PyResult<Result<minimalloc::Solution, SolveError>> {
-        let outcome = self.run(py, true, |solver| Ok(solver.minimize(problem, lower, upper)))?;
-        Ok(outcome.expect("run gives Some on success"))
-    }
-
-    /// Solves, returning the library's outcome (invalid inputs raise).
-    pub fn solve_outcome(
-        &self,
-        py: Python<'_>,
-        problem: &minimalloc::Problem,
-    ) -> PyResult<Result<minimalloc::Solution, SolveError>> {
-        let outcome = self.run(py, true, |solver| Ok(solver.solve(problem)))?;
-        let outcome = outcome.expect("run gives Some on success");
-        if let Err(e @ (SolveError::InvalidProblem(_) | SolveError::InvalidParams(_))) = &outcome {
-            return Err(errors::solve_error(py, e));
-        }
-        Ok(outcome)
     }
 }
 

@@ -13,9 +13,11 @@
 //!   small, solves to a solution the validator accepts.
 //! - `solver` draws random small problems (gaps, windows, alignment, fixed
 //!   offsets, huge values) and random settings (every switch, heuristic
-//!   lists, minimizing) and checks that the solver never panics, that every
-//!   solution it returns validates, and that "infeasible" is never claimed
-//!   when a placement is found by the simple stacking bound.
+//!   lists, minimizing) and checks that the solver never panics and that every
+//!   solution it returns validates; every fourth problem also goes through
+//!   every allocator (`auto`, `exact`, each heuristic), whose solutions must
+//!   validate, and "infeasible" must never be claimed (where the search is
+//!   complete) when a heuristic fits.
 //!
 //! A failing input is written to `fuzz/findings/` and the process exits with
 //! status 1. Findings become regression tests in `crates/*/tests`.
@@ -24,6 +26,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use minimalloc::allocate::{Algorithm, Allocator, Status};
 use minimalloc::generate::Rng;
 use minimalloc::validate::validate;
 use minimalloc::{csv, Buffer, Gap, Interval, Problem, SolveError, Solver, SolverParams};
@@ -221,6 +224,43 @@ fn check_solve(p: &Problem, params: SolverParams) -> Result<(), String> {
     }
 }
 
+/// Runs every allocator (`auto`, `exact`, each heuristic) with and without
+/// the capacity; every solution must validate, and with default settings and
+/// no windows (where the search is complete) "infeasible" must not be claimed
+/// when a heuristic fits.
+fn check_allocators(p: &Problem) -> Result<(), String> {
+    let params = SolverParams { timeout: Some(Duration::from_millis(50)), ..SolverParams::default() };
+    let complete = p.buffers.iter().all(|b| b.gaps.iter().all(|g| g.window.is_none()));
+    let mut fitting: Option<&'static str> = None;
+    let mut infeasible: Option<&'static str> = None;
+    for algorithm in Algorithm::all() {
+        for capacity in [Some(p.capacity), None] {
+            let allocation = Allocator::new(params.clone()).allocate(p, capacity, algorithm);
+            if let Some(solution) = &allocation.solution {
+                if matches!(allocation.status, Status::Solved | Status::TimeoutFallback) {
+                    let mut checked = p.clone();
+                    checked.capacity = capacity.unwrap_or(solution.height);
+                    validate(&checked, solution)
+                        .map_err(|v| format!("{algorithm} (capacity {capacity:?}): invalid solution: {v}"))?;
+                    if capacity.is_some() {
+                        fitting = Some(algorithm.name());
+                    }
+                }
+                if solution.height < allocation.proved_lower_bound {
+                    return Err(format!("{algorithm}: height below the proved lower bound"));
+                }
+            }
+            if capacity.is_some() && allocation.status == Status::Infeasible {
+                infeasible = Some(algorithm.name());
+            }
+        }
+    }
+    match (fitting, infeasible) {
+        (Some(fit), Some(inf)) if complete => Err(format!("{inf} says infeasible but {fit} fits")),
+        _ => Ok(()),
+    }
+}
+
 fn random_problem(rng: &mut Rng) -> Problem {
     let n = rng.range(0, 9) as usize;
     let huge = rng.unit() < 0.05;
@@ -289,7 +329,13 @@ fn fuzz_solver(root: &Path, deadline: Instant, seed: u64) -> u64 {
         }
         let params = random_params(&mut rng);
         runs += 1;
-        let outcome = catch_unwind(AssertUnwindSafe(|| check_solve(&problem, params.clone())));
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            check_solve(&problem, params.clone())?;
+            if runs % 4 == 0 {
+                check_allocators(&problem)?;
+            }
+            Ok::<(), String>(())
+        }));
         let why = match outcome {
             Ok(Ok(())) => continue,
             Ok(Err(why)) => why,

@@ -331,7 +331,7 @@ fn fuzz_solver(root: &Path, deadline: Instant, seed: u64) -> u64 {
         runs += 1;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             check_solve(&problem, params.clone())?;
-            if runs % 4 == 0 {
+            if runs.is_multiple_of(4) {
                 check_allocators(&problem)?;
             }
             Ok::<(), String>(())

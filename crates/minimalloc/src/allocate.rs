@@ -463,6 +463,7 @@ fn run_cancellable(
                     inner.cancel();
                     break;
                 }
+                handle.mirror(&inner);
                 std::thread::sleep(Duration::from_millis(5));
             }
         });

@@ -174,6 +174,16 @@ impl CancelHandle {
         &self.0.cancelled
     }
 
+    /// Copies `other`'s progress counters into this handle's (for a search
+    /// run on behalf of this one).
+    pub(crate) fn mirror(&self, other: &CancelHandle) {
+        self.0.nodes.store(other.nodes(), AtomicOrdering::Relaxed);
+        self.0.backtracks.store(other.backtracks(), AtomicOrdering::Relaxed);
+        if let Some(h) = other.best_height() {
+            self.0.best_height.fetch_min(h, AtomicOrdering::Relaxed);
+        }
+    }
+
     /// Clears a cancel request and the progress counters.
     pub fn reset(&self) {
         self.0.reset();

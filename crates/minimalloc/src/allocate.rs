@@ -297,10 +297,13 @@ impl Allocator {
                         self.exact_minimize(problem, lower_bound, best.height - 1, deadline, &mut out);
                         match out.status {
                             Status::Solved => {}
-                            // Nothing below the heuristic's height: it is optimal.
+                            // Nothing below the heuristic's height: it is
+                            // optimal (when the search's "no" is a proof).
                             Status::Infeasible => {
                                 out.status = Status::Solved;
-                                out.proved_lower_bound = best.height;
+                                if crate::search::is_complete(problem, &self.params) {
+                                    out.proved_lower_bound = best.height;
+                                }
                                 out.solution = Some(best);
                                 out.produced_by = heuristic_name;
                             }
@@ -386,7 +389,9 @@ impl Allocator {
             }
             Err(SolveError::Infeasible { .. }) => {
                 out.status = Status::Infeasible;
-                out.proved_lower_bound = out.proved_lower_bound.max(capacity.saturating_add(1));
+                if crate::search::is_complete(problem, &self.params) {
+                    out.proved_lower_bound = out.proved_lower_bound.max(capacity.saturating_add(1));
+                }
             }
             Err(SolveError::Timeout(_)) => out.status = Status::Timeout,
             Err(SolveError::Cancelled) => out.status = Status::Cancelled,
@@ -520,6 +525,29 @@ mod tests {
             assert_eq!(validate(&checked, &solution), Ok(()), "{algorithm}");
             assert!(solution.height >= a.lower_bound);
             assert!(a.proved_lower_bound <= solution.height);
+        }
+    }
+
+    #[test]
+    fn fuzz_no_false_proof_with_windows() {
+        // Found by the solver fuzzer: with gap windows the search's pruning
+        // (the reference's) can wrongly answer "infeasible"; that must not be
+        // reported as a proved lower bound above a solution found later.
+        let text = "id,lower,upper,size,alignment,gaps\nb0,3,11,1,1,6-7@0:1\nb1,8,16,7,1,8-15@4:6\n\
+                    b2,5,7,7,1,5-6 6-7\nb3,5,11,4,1,\nb4,0,5,7,1,\nb5,11,13,4,2,\nb6,8,9,6,1,8-9@2:3\n\
+                    b7,11,18,6,8,\n";
+        let p = crate::csv::from_csv(text).unwrap();
+        for algorithm in Algorithm::all() {
+            let mut allocator =
+                Allocator::new(SolverParams { timeout: Some(Duration::from_secs(5)), ..Default::default() });
+            let a = allocator.allocate(&p, None, algorithm);
+            let solution = a.solution.expect("a solution");
+            assert!(
+                a.proved_lower_bound <= solution.height,
+                "{algorithm}: {} > {}",
+                a.proved_lower_bound,
+                solution.height
+            );
         }
     }
 

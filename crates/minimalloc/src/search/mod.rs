@@ -388,6 +388,7 @@ impl Solver {
         };
         let mut stats = self.stats;
         let mut proved = range.map_or(0, |(lo, _)| lo);
+        let proves = is_complete(problem, &self.params);
         let result = match range {
             None => run(problem.capacity, deadline, &mut stats).map_err(|s| fail(s, problem.capacity)),
             Some((mut lo, mut hi)) => {
@@ -429,7 +430,7 @@ impl Solver {
                                 }
                                 break;
                             }
-                            if status != Status::Timeout {
+                            if status != Status::Timeout && proves {
                                 proved = proved.max(mid.saturating_add(1));
                             }
                             match mid.checked_add(1) {
@@ -446,6 +447,20 @@ impl Solver {
         self.proved_lower_bound = proved;
         result
     }
+}
+
+/// Whether "infeasible" from the search is a proof for this problem. Like the
+/// reference's, `canonical_only`, `monotonic_floor`, `check_dominance` and
+/// `hatless_pruning` assume that buffers are placed upwards, which gap
+/// windows can break (a buffer may sit below another at its own offset); with
+/// windows and any of them on, the search may miss solutions.
+pub fn is_complete(problem: &Problem, params: &SolverParams) -> bool {
+    let windows = problem.buffers.iter().any(|b| b.gaps.iter().any(|g| g.window.is_some()));
+    !windows
+        || !(params.canonical_only
+            || params.monotonic_floor
+            || params.check_dominance
+            || params.hatless_pruning)
 }
 
 /// Runs one search at `capacity` on a thread whose stack fits the recursion

@@ -3,8 +3,7 @@
 use std::time::{Duration, Instant};
 
 use minimalloc::allocate::{Algorithm, Allocator, Status};
-use minimalloc::search::{SolverParams, MAX_SEARCH_BYTES};
-use minimalloc::sweep::estimated_search_bytes;
+use minimalloc::search::{estimated_bytes, SolverParams, MAX_SEARCH_BYTES};
 
 use crate::args::{CompareArgs, CompareFormat};
 use crate::Failure;
@@ -43,7 +42,7 @@ pub fn run(args: &CompareArgs) -> Result<u8, Failure> {
         let name =
             std::path::Path::new(file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
         let lower_bound = problem.lower_bound();
-        let too_big = estimated_search_bytes(&problem) > MAX_SEARCH_BYTES;
+        let too_big = estimated_bytes(&problem) > MAX_SEARCH_BYTES;
         for &algorithm in &algorithms {
             let mut row = Row {
                 file: name.clone(),

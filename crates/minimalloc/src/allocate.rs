@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use crate::heuristics::{self, Heuristic, HeuristicError, Limits};
 use crate::problem::{Problem, Solution};
 use crate::search::{CancelHandle, PreorderingComparator, SearchStats, SolveError, Solver, SolverParams};
-use crate::sweep;
 
 /// What to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -132,18 +131,9 @@ pub struct Allocation {
     pub notes: Vec<String>,
 }
 
-/// Above this estimated memory `auto` does not attempt the exact search and
-/// keeps the best heuristic. The estimate is the sweep's
-/// ([`sweep::estimated_search_bytes`]) plus the search's orderings in the
-/// worst case (one per level, `8 n²` bytes in all).
+/// Above this estimated memory ([`crate::search::estimated_bytes`]) `auto`
+/// does not attempt the exact search and keeps the best heuristic.
 pub const MAX_AUTO_SEARCH_BYTES: u64 = 2 << 30;
-
-/// The memory `auto` expects the exact search to need (see
-/// [`MAX_AUTO_SEARCH_BYTES`]).
-pub fn estimated_exact_bytes(problem: &Problem) -> u64 {
-    let n = problem.buffers.len() as u64;
-    sweep::estimated_search_bytes(problem).saturating_add(n.saturating_mul(n).saturating_mul(8))
-}
 
 /// Runs algorithms on problems; holds the exact solver's settings.
 #[derive(Debug, Default)]
@@ -271,7 +261,7 @@ impl Allocator {
                     out.solution = Some(best);
                     return out;
                 }
-                let bytes = estimated_exact_bytes(problem);
+                let bytes = crate::search::estimated_bytes(problem);
                 if bytes > MAX_AUTO_SEARCH_BYTES {
                     out.notes.push(format!(
                         "exact search skipped: it would need about {} MiB (auto's limit {} MiB)",

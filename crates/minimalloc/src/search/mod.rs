@@ -108,23 +108,31 @@ pub enum SolveError {
     /// A setting is malformed.
     #[error("invalid solver settings: {0}")]
     InvalidParams(String),
-    /// The problem is too large for the exact search: its sweep alone would
-    /// need about this many bytes (more than [`MAX_SEARCH_BYTES`]).
+    /// The problem is too large for the exact search: it could need about
+    /// this many bytes (more than [`MAX_SEARCH_BYTES`]).
     #[error(
         "too large for the exact search: it would need about {} MiB (limit {} MiB); use a heuristic",
         .estimated_bytes >> 20, MAX_SEARCH_BYTES >> 20
     )]
     TooLarge {
-        /// The estimate, from [`crate::sweep::estimated_search_bytes`].
+        /// The estimate, from [`estimated_bytes`].
         estimated_bytes: u64,
     },
 }
 
-/// The largest estimated memory (see
-/// [`crate::sweep::estimated_search_bytes`]) for which the exact search runs;
-/// larger problems get [`SolveError::TooLarge`] at once instead of exhausting
-/// the machine's memory.
+/// The largest estimated memory (see [`estimated_bytes`]) for which the exact
+/// search runs; larger problems get [`SolveError::TooLarge`] at once instead
+/// of exhausting the machine's memory.
 pub const MAX_SEARCH_BYTES: u64 = 3 << 30;
+
+/// About how much memory the exact search may need for `problem`: the
+/// sweep's ([`crate::sweep::estimated_search_bytes`]) plus, in the worst case,
+/// one ordering of the unplaced buffers per level of the recursion (`8 n²`
+/// bytes in all).
+pub fn estimated_bytes(problem: &Problem) -> u64 {
+    let n = problem.buffers.len() as u64;
+    crate::sweep::estimated_search_bytes(problem).saturating_add(n.saturating_mul(n).saturating_mul(8))
+}
 
 /// State a running search shares with other threads: the cancel request and
 /// progress counters (published every few thousand nodes).
@@ -345,7 +353,7 @@ impl Solver {
         low_first: bool,
     ) -> Result<Solution, SolveError> {
         problem.check()?;
-        let estimated_bytes = crate::sweep::estimated_search_bytes(problem);
+        let estimated_bytes = estimated_bytes(problem);
         if estimated_bytes > MAX_SEARCH_BYTES {
             return Err(SolveError::TooLarge { estimated_bytes });
         }

@@ -94,8 +94,9 @@ pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
     about = "Static memory allocation for ML compilers: a faster, drop-in MiniMalloc",
     long_about = "Reads buffers (MiniMalloc CSV: id,lower,upper,size[,alignment,hint,gaps,offset]), \
 gives each an offset so that buffers live at the same time never overlap, and writes the \
-solution as CSV with an `offset` column.\n\nExit codes: 0 solved, 1 infeasible, 2 bad input or usage, \
-3 timed out, 4 internal error (a solution failed validation).",
+solution as CSV with an `offset` column.\n\nExit codes: 0 solved, 1 infeasible (or a chosen heuristic \
+does not fit), 2 bad input or usage, 3 timed out (or too large for the exact search), 4 internal error \
+(a solution failed validation), 130 interrupted.",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {

@@ -14,8 +14,13 @@
 //! 1. [`csv`] reads a [`Problem`] (MiniMalloc CSV) and later writes the solution;
 //! 2. [`problem`] holds the model: [`Buffer`], [`Gap`], [`Problem`], [`Solution`];
 //! 3. [`sweep`] cuts time into sections and partitions and finds overlaps;
-//! 4. [`search`] runs the exact depth-first search ([`Solver`]);
-//! 5. [`validate`] checks a solution and says which rule it breaks.
+//! 4. [`search`] runs the exact depth-first search ([`Solver`]), or
+//!    [`heuristics`] place buffers the way production compilers do, and
+//!    [`allocate`] combines them (`auto`);
+//! 5. [`validate`] checks a solution and says which rule it breaks;
+//! 6. [`render`] draws it (SVG, HTML).
+//!
+//! [`generate`] makes instances for tests and benchmarks.
 //!
 //! ```
 //! use minimalloc::{csv, search::{Solver, SolverParams}, validate};

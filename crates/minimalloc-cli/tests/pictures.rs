@@ -4,6 +4,7 @@
 //! `/usr/bin/chromium`; `.ci/run` installs Debian's `chromium`) and checks the
 //! screenshot is not blank. Without Chromium it says it was skipped.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -112,7 +113,11 @@ fn screenshot_colours(chromium: &Path, page: &Path, dir: &Path) -> usize {
 #[test]
 fn html_renders_in_headless_chromium() {
     let Some(chromium) = chromium() else {
-        eprintln!("SKIPPED: no Chromium at /usr/bin/chromium (set CHROMIUM); `.ci/run` installs it");
+        // The stderr handle itself: the harness does not capture it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED HTML screenshot test: no Chromium at /usr/bin/chromium (set CHROMIUM); `.ci/run` installs it"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();

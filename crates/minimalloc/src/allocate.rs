@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::heuristics::{self, Heuristic, HeuristicError, Limits};
 use crate::problem::{Problem, Solution};
-use crate::search::{CancelHandle, PreorderingComparator, SearchStats, SolveError, Solver, SolverParams};
+use crate::search::{CancelHandle, SearchStats, SolveError, Solver, SolverParams};
 
 /// What to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -139,7 +139,9 @@ pub const MAX_AUTO_SEARCH_BYTES: u64 = 2 << 30;
 #[derive(Debug, Default)]
 pub struct Allocator {
     params: SolverParams,
-    solver: Solver,
+    /// Cancels the allocation; each exact search runs on a fresh solver
+    /// whose counters are mirrored here.
+    handle: CancelHandle,
 }
 
 /// The time left before `deadline`.
@@ -151,12 +153,12 @@ impl Allocator {
     /// An allocator whose exact search uses `params` (its `timeout` is the
     /// time limit of the whole allocation).
     pub fn new(params: SolverParams) -> Self {
-        Allocator { solver: Solver::new(params.clone()), params }
+        Allocator { params, handle: CancelHandle::default() }
     }
 
     /// A handle to cancel a running allocation and read its progress.
     pub fn cancel_handle(&self) -> CancelHandle {
-        self.solver.cancel_handle()
+        self.handle.clone()
     }
 
     /// Allocates `problem` within `capacity`, or minimizes the peak when
@@ -173,21 +175,14 @@ impl Allocator {
             stats: SearchStats::default(),
             notes: Vec::new(),
         };
-        let handle = self.solver.cancel_handle();
+        let handle = self.handle.clone();
         handle.reset();
         if let Err(e) = problem.check() {
             out.status = Status::Invalid;
             out.notes.push(e.to_string());
             return out;
         }
-        if self.params.preordering_heuristics.is_empty() {
-            out.status = Status::Invalid;
-            out.notes.push("at least one preordering heuristic is needed".into());
-            return out;
-        }
-        if let Some(e) =
-            self.params.preordering_heuristics.iter().find_map(|h| PreorderingComparator::new(h).err())
-        {
+        if let Err(e) = self.params.comparators() {
             out.status = Status::Invalid;
             out.notes.push(e.to_string());
             return out;
@@ -216,22 +211,14 @@ impl Allocator {
                 out
             }
             Algorithm::Exact => {
-                let upper = match capacity {
-                    Some(c) => Some(c),
-                    None => self.best_heuristic(problem, deadline, &mut out).map(|s| s.height),
-                };
-                out.solution = None;
-                out.produced_by = None;
-                match (capacity, upper) {
-                    (Some(c), _) => self.exact_at(problem, c, deadline, &mut out),
-                    (None, Some(upper)) => {
-                        let fallback = problem.stacked_height().unwrap_or(upper);
-                        self.exact_minimize(problem, lower_bound, upper.min(fallback), deadline, &mut out)
+                match capacity {
+                    Some(c) => self.exact_at(problem, c, deadline, &mut out),
+                    None => {
+                        // The heuristics only bound the range searched.
+                        let reached = self.best_heuristic(problem, deadline, &mut out).map(|s| s.height);
+                        out.produced_by = None;
+                        self.exact_below(problem, reached, deadline, &mut out);
                     }
-                    (None, None) => match problem.stacked_height() {
-                        Some(upper) => self.exact_minimize(problem, lower_bound, upper, deadline, &mut out),
-                        None => out.status = Status::Unrepresentable,
-                    },
                 }
                 out
             }
@@ -242,12 +229,7 @@ impl Allocator {
                     // the exact search decides.
                     match capacity {
                         Some(c) => self.exact_at(problem, c, deadline, &mut out),
-                        None => match problem.stacked_height() {
-                            Some(upper) => {
-                                self.exact_minimize(problem, lower_bound, upper, deadline, &mut out)
-                            }
-                            None => out.status = Status::Unrepresentable,
-                        },
+                        None => self.exact_below(problem, None, deadline, &mut out),
                     }
                     return out;
                 };
@@ -316,14 +298,13 @@ impl Allocator {
 
     /// The lowest solution among the heuristics (each distinct order once).
     fn best_heuristic(
-        &mut self,
+        &self,
         problem: &Problem,
         deadline: Option<Instant>,
         out: &mut Allocation,
     ) -> Option<Solution> {
         let mut best: Option<(Solution, &'static str)> = None;
-        let handle = self.solver.cancel_handle();
-        let limits = Limits { deadline, cancel: Some(handle.flag()) };
+        let limits = Limits { deadline, cancel: Some(self.handle.flag()) };
         for h in
             [Heuristic::GreedySize, Heuristic::XlaTemporal, Heuristic::GreedyConflicts, Heuristic::FirstFit]
         {
@@ -357,19 +338,13 @@ impl Allocator {
     }
 
     /// One exact search at `capacity`.
-    fn exact_at(
-        &mut self,
-        problem: &Problem,
-        capacity: i64,
-        deadline: Option<Instant>,
-        out: &mut Allocation,
-    ) {
+    fn exact_at(&self, problem: &Problem, capacity: i64, deadline: Option<Instant>, out: &mut Allocation) {
         let mut at = problem.clone();
         at.capacity = capacity;
         let mut params = self.params.clone();
         params.timeout = remaining(deadline);
         let mut solver = Solver::new(params);
-        let result = run_cancellable(&mut solver, &self.solver.cancel_handle(), |solver| solver.solve(&at));
+        let result = run_cancellable(&mut solver, &self.handle, |solver| solver.solve(&at));
         out.stats = add(out.stats, solver.stats());
         match result {
             Ok(solution) => {
@@ -399,12 +374,35 @@ impl Allocator {
         }
     }
 
+    /// Minimizes with exact searches between the lower bound and the lowest
+    /// height known to be reachable: `reached` (a heuristic's) or stacking
+    /// the buffers; `Unrepresentable` when neither fits in 64 bits.
+    fn exact_below(
+        &self,
+        problem: &Problem,
+        reached: Option<i64>,
+        deadline: Option<Instant>,
+        out: &mut Allocation,
+    ) {
+        let upper = match (reached, problem.stacked_height()) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => match a.or(b) {
+                Some(upper) => upper,
+                None => {
+                    out.status = Status::Unrepresentable;
+                    return;
+                }
+            },
+        };
+        self.exact_minimize(problem, out.lower_bound, upper, deadline, out);
+    }
+
     /// Bisects the capacity in `[lo, hi]` with exact searches (one sweep for
     /// all probes); the solution found lowest wins. Ends `Solved` (something
     /// found; optimal when the proved bound meets it), `Infeasible` (nothing
     /// in the range), or `Timeout`/`Cancelled`/`TooLarge`.
     fn exact_minimize(
-        &mut self,
+        &self,
         problem: &Problem,
         lo: i64,
         hi: i64,
@@ -415,9 +413,8 @@ impl Allocator {
         params.timeout = remaining(deadline);
         params.minimize_capacity = false;
         let mut solver = Solver::new(params);
-        let handle = self.solver.cancel_handle();
         let (lo, hi) = (lo.max(0), hi);
-        let result = run_cancellable(&mut solver, &handle, |solver| solver.minimize(problem, lo, hi));
+        let result = run_cancellable(&mut solver, &self.handle, |solver| solver.minimize(problem, lo, hi));
         out.stats = add(out.stats, solver.stats());
         if lo <= hi {
             out.proved_lower_bound = out.proved_lower_bound.max(solver.proved_lower_bound());

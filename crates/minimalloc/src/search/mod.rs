@@ -87,6 +87,21 @@ impl Default for SolverParams {
     }
 }
 
+impl SolverParams {
+    /// The comparators of `preordering_heuristics`; an error when the list is
+    /// empty or a heuristic has an unknown letter.
+    pub fn comparators(&self) -> Result<Vec<PreorderingComparator>, SolveError> {
+        if self.preordering_heuristics.is_empty() {
+            return Err(SolveError::InvalidParams("at least one preordering heuristic is needed".into()));
+        }
+        self.preordering_heuristics
+            .iter()
+            .map(|h| PreorderingComparator::new(h))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SolveError::InvalidParams(e.to_string()))
+    }
+}
+
 /// Why [`Solver::solve`] returned no solution.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SolveError {
@@ -285,9 +300,7 @@ impl Solver {
     /// Finds offsets for every buffer within `problem.capacity` (or, with
     /// `minimize_capacity`, the lowest capacity up to it).
     pub fn solve(&mut self, problem: &Problem) -> Result<Solution, SolveError> {
-        self.stats = SearchStats::default();
-        self.cancelled.0.reset();
-        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        let deadline = self.start_run();
         self.solve_until(problem, deadline)
     }
 
@@ -296,9 +309,7 @@ impl Solver {
     /// keeping it only when the problem becomes feasible without it. For a
     /// feasible problem every buffer is kept.
     pub fn irreducible_infeasible_subset(&mut self, problem: &Problem) -> Result<Vec<usize>, SolveError> {
-        self.stats = SearchStats::default();
-        self.cancelled.0.reset();
-        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        let deadline = self.start_run();
         let mut include = vec![true; problem.buffers.len()];
         let mut subset = Vec::new();
         for i in 0..problem.buffers.len() {
@@ -332,10 +343,16 @@ impl Solver {
     /// `lower` can be [`Problem::lower_bound`] and `upper` any height known to
     /// be reachable.
     pub fn minimize(&mut self, problem: &Problem, lower: i64, upper: i64) -> Result<Solution, SolveError> {
+        let deadline = self.start_run();
+        self.run_search(problem, deadline, Some((lower.max(0), upper)), true)
+    }
+
+    /// Clears the statistics and any cancel request of a previous run, and
+    /// returns this run's deadline.
+    fn start_run(&mut self) -> Option<Instant> {
         self.stats = SearchStats::default();
         self.cancelled.0.reset();
-        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
-        self.run_search(problem, deadline, Some((lower.max(0), upper)), true)
+        self.params.timeout.and_then(|t| Instant::now().checked_add(t))
     }
 
     fn solve_until(&mut self, problem: &Problem, deadline: Option<Instant>) -> Result<Solution, SolveError> {
@@ -357,16 +374,7 @@ impl Solver {
         if estimated_bytes > MAX_SEARCH_BYTES {
             return Err(SolveError::TooLarge { estimated_bytes });
         }
-        let comparators = self
-            .params
-            .preordering_heuristics
-            .iter()
-            .map(|h| PreorderingComparator::new(h))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| SolveError::InvalidParams(e.to_string()))?;
-        if comparators.is_empty() {
-            return Err(SolveError::InvalidParams("at least one preordering heuristic is needed".into()));
-        }
+        let comparators = self.params.comparators()?;
         let normalized = normalize::normalize(problem);
         let searched: &Problem = &normalized.problem;
         let Some(sweep_result) = sweep_until(searched, deadline) else {

@@ -6,6 +6,46 @@
 //! search or placement heuristics), `place`, `find_violation`, typed
 //! exceptions, GIL-free solving with cancellation.
 
+/// The Python methods of an int-like enum (as pybind11 gives them): `name`,
+/// `value`, `repr`, `str`, `__index__` and a hash equal to the value's. The
+/// type must be a fieldless `#[pyclass(eq, eq_int)]` enum with a
+/// `label(self) -> &'static str` method.
+macro_rules! int_enum_methods {
+    ($ty:ident, $python_name:literal) => {
+        #[pymethods]
+        impl $ty {
+            /// The member's name.
+            #[getter]
+            fn name(&self) -> &'static str {
+                self.label()
+            }
+
+            /// The member's integer value, as in the reference.
+            #[getter]
+            fn value(&self) -> i64 {
+                *self as i64
+            }
+
+            fn __repr__(&self) -> String {
+                format!(concat!("<", $python_name, ".{}: {}>"), self.label(), *self as i64)
+            }
+
+            fn __str__(&self) -> String {
+                format!(concat!($python_name, ".{}"), self.label())
+            }
+
+            fn __index__(&self) -> i64 {
+                *self as i64
+            }
+
+            /// The hash of the integer value (members compare equal to it).
+            fn __hash__(&self) -> u64 {
+                *self as u64
+            }
+        }
+    };
+}
+
 mod detach;
 mod errors;
 mod model;
@@ -81,37 +121,7 @@ impl From<ValidationResult> for PyValidationResult {
     }
 }
 
-#[pymethods]
-impl PyValidationResult {
-    /// The member's name, such as ``"GOOD"``.
-    #[getter]
-    fn name(&self) -> &'static str {
-        self.label()
-    }
-
-    /// The member's integer value (``GOOD`` is 0).
-    #[getter]
-    fn value(&self) -> i64 {
-        *self as i64
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<ValidationResult.{}: {}>", self.label(), *self as i64)
-    }
-
-    fn __str__(&self) -> String {
-        format!("ValidationResult.{}", self.label())
-    }
-
-    fn __index__(&self) -> i64 {
-        *self as i64
-    }
-
-    /// The hash of the integer value (members compare equal to it).
-    fn __hash__(&self) -> u64 {
-        *self as u64
-    }
-}
+int_enum_methods!(PyValidationResult, "ValidationResult");
 
 /// Checks a solution against a problem.
 ///

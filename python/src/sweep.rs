@@ -53,37 +53,7 @@ impl PySweepPointType {
     }
 }
 
-#[pymethods]
-impl PySweepPointType {
-    /// The member's name, ``"LEFT"`` or ``"RIGHT"``.
-    #[getter]
-    fn name(&self) -> &'static str {
-        self.label()
-    }
-
-    /// The member's integer value (``RIGHT`` 0, ``LEFT`` 1, as the reference).
-    #[getter]
-    fn value(&self) -> i64 {
-        *self as i64
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<SweepPointType.{}: {}>", self.label(), *self as i64)
-    }
-
-    fn __str__(&self) -> String {
-        format!("SweepPointType.{}", self.label())
-    }
-
-    fn __index__(&self) -> i64 {
-        *self as i64
-    }
-
-    /// The hash of the integer value (members compare equal to it).
-    fn __hash__(&self) -> u64 {
-        *self as u64
-    }
-}
+int_enum_methods!(PySweepPointType, "SweepPointType");
 
 // ---------------------------------------------------------------------------
 // SweepPoint

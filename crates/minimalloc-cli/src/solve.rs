@@ -201,9 +201,9 @@ fn run_reference(
             eprintln!("minimalloc: timed out after {:.3} s without a solution", t.as_secs_f64());
             3
         }
+        // Only Ctrl-C cancels; `run` reports it.
         Err(SolveError::Cancelled) => {
             report.status = "cancelled";
-            eprintln!("minimalloc: cancelled");
             crate::interrupt::EXIT_CODE
         }
         Err(e @ SolveError::TooLarge { .. }) => {
@@ -301,10 +301,8 @@ fn run_allocator(
             eprintln!("minimalloc: the problem is too large for the exact search; try --algorithm=auto or a heuristic");
             3
         }
-        (Status::Cancelled, _) => {
-            eprintln!("minimalloc: cancelled");
-            crate::interrupt::EXIT_CODE
-        }
+        // Only Ctrl-C cancels; `run` reports it.
+        (Status::Cancelled, _) => crate::interrupt::EXIT_CODE,
         _ => {
             eprintln!("minimalloc: timed out without a solution");
             3

@@ -322,6 +322,13 @@ pub struct SolveArgs {
     /// (the reference's behaviour), `auto` without.
     #[arg(long = "algorithm", value_name = "NAME")]
     pub algorithm: Option<minimalloc::allocate::Algorithm>,
+    /// The exact search: `fast` (bottom-left on a skyline, stronger on
+    /// tight problems) or `reference` (the C++ reference's search node for
+    /// node: identical output and backtrack counts). Default: `fast`, or
+    /// `reference` when a technique switch is turned off or
+    /// `--preordering_heuristics` is given (they tune the reference's search).
+    #[arg(long = "search", value_name = "NAME")]
+    pub search: Option<minimalloc::search::SearchMode>,
     /// Draw the solution as an SVG picture into this file.
     #[arg(long = "svg", value_name = "FILE")]
     pub svg: Option<PathBuf>,

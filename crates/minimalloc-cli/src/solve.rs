@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use minimalloc::allocate::{Algorithm, Allocator, Status};
 use minimalloc::csv::{self, CsvFormat};
-use minimalloc::search::{SolveError, Solver, SolverParams};
+use minimalloc::search::{SearchMode, SolveError, Solver, SolverParams};
 use minimalloc::validate::validate;
 use minimalloc::{Problem, Solution};
 
@@ -43,7 +43,32 @@ pub fn solver_params(args: &SolveArgs) -> SolverParams {
             .filter(|h| !h.is_empty())
             .map(str::to_string)
             .collect(),
+        search: args.search.unwrap_or(if tunes_reference(args) {
+            SearchMode::Reference
+        } else {
+            SearchMode::Fast
+        }),
     }
+}
+
+/// Whether the flags tune the reference's search (a technique switched off,
+/// or preordering heuristics named), which the fast search has no use for.
+fn tunes_reference(args: &SolveArgs) -> bool {
+    let defaults = SolverParams::default();
+    ![
+        args.canonical_only,
+        args.section_inference,
+        args.dynamic_ordering,
+        args.check_dominance,
+        args.unallocated_floor,
+        args.static_preordering,
+        args.dynamic_decomposition,
+        args.monotonic_floor,
+        args.hatless_pruning,
+    ]
+    .into_iter()
+    .all(|on| on)
+        || args.preordering_heuristics != defaults.preordering_heuristics.join(",")
 }
 
 /// What the run produced, for the summary line and `--stats`.

@@ -78,6 +78,7 @@ fn challenging_instances_match_the_reference() {
             .arg(format!("--input={}", file.display()))
             .arg(format!("--output={}", output.display()))
             .arg(format!("--stats={}", stats.display()))
+            .arg("--search=reference")
             .arg("--quiet")
             .status()
             .expect("the minimalloc binary runs");

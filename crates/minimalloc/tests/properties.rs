@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use minimalloc::search::{SolveError, Solver, SolverParams};
+use minimalloc::search::{SearchMode, SolveError, Solver, SolverParams};
 use minimalloc::sweep::sweep;
 use minimalloc::validate::{validate, validation_result, ValidationResult};
 use minimalloc::{Buffer, Gap, Interval, Offset, Problem, Solution, Window};
@@ -139,6 +139,43 @@ fn problem() -> impl Strategy<Value = Problem> {
 /// window.
 fn windowless_problem() -> impl Strategy<Value = Problem> {
     windowless_problem_with(GapPlacement::StrictlyInside)
+}
+
+/// Like [`problem_with`], with no gaps and no fixed offsets: the problems
+/// the fast search handles itself (alignments 1 and 2 remain).
+fn plain_problem() -> impl Strategy<Value = Problem> {
+    problem_with(GapPlacement::StrictlyInside).prop_map(|mut p| {
+        for b in &mut p.buffers {
+            b.gaps.clear();
+            b.offset = None;
+        }
+        p
+    })
+}
+
+/// Plain problems (see [`plain_problem`]) of 6 to 14 buffers over a longer
+/// horizon: too many for brute force, few enough for both searches to
+/// finish at once.
+fn medium_plain_problem() -> impl Strategy<Value = Problem> {
+    (
+        prop::collection::vec(
+            (0..16i64, 1..10i64, 1..6i64, prop_oneof![3 => Just(1i64), 1 => Just(2i64)]),
+            6..=14,
+        ),
+        4..20i64,
+    )
+        .prop_map(|(raws, capacity)| Problem {
+            buffers: raws
+                .iter()
+                .enumerate()
+                .map(|(i, &(lower, length, size, alignment))| {
+                    let mut b = Buffer::new(format!("b{i}"), lower, lower + length, size);
+                    b.alignment = alignment;
+                    b
+                })
+                .collect(),
+            capacity,
+        })
 }
 
 // ---------------------------------------------------------------------------
@@ -306,6 +343,11 @@ fn wat_only_hatless() -> SolverParams {
     SolverParams { preordering_heuristics: vec!["WAT".into()], ..SolverParams::default() }
 }
 
+/// The fast search (skyline), all else default.
+fn fast() -> SolverParams {
+    SolverParams { search: SearchMode::Fast, ..SolverParams::default() }
+}
+
 /// The techniques that stay complete when gap windows make effective sizes
 /// zero or negative: those assuming that placements go upwards (canonical
 /// order, monotonic floors, dominance) are off, as is hatless pruning.
@@ -402,6 +444,31 @@ proptest! {
     #[test]
     fn complete_techniques_agree_with_brute_force_with_windows(p in problem()) {
         agrees_with_brute_force(&p, &complete_with_windows())?;
+    }
+
+    /// 2. The fast search is exact too: on plain problems (its own search)
+    /// and on problems with windowless gaps and fixed offsets (where it hands
+    /// over to the reference's search).
+    #[test]
+    fn fast_search_agrees_with_brute_force(p in plain_problem(), q in windowless_problem()) {
+        agrees_with_brute_force(&p, &fast())?;
+        agrees_with_brute_force(&q, &fast())?;
+    }
+
+    /// 2. On larger plain problems the fast search and the reference's
+    /// (exact there, by the property above) agree on feasibility, and every
+    /// solution is valid.
+    #[test]
+    fn fast_search_agrees_with_reference_search(p in medium_plain_problem()) {
+        let fast_found = solve_checked(&p, &fast())?;
+        let reference_found = solve_checked(&p, &SolverParams::default())?;
+        prop_assert_eq!(fast_found, reference_found);
+    }
+
+    /// 3. Minimizing with the fast search finds the least height.
+    #[test]
+    fn fast_minimize_finds_the_least_height(p in plain_problem()) {
+        minimizes_like_brute_force(&p, fast())?;
     }
 
     /// 3. Minimizing from the sum of the sizes finds the least height.

@@ -24,6 +24,7 @@
 mod dfs;
 mod normalize;
 pub mod order;
+mod skyline;
 #[cfg(test)]
 mod tests;
 
@@ -66,6 +67,44 @@ pub struct SolverParams {
     /// The preordering heuristics (see [`order`]), tried round-robin when
     /// there are several.
     pub preordering_heuristics: Vec<String>,
+    /// Which search runs: the reference's (the default) or the stronger one.
+    pub search: SearchMode,
+}
+
+/// Which exact search [`Solver`] runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SearchMode {
+    /// The C++ reference's search, node for node: same offsets, same
+    /// backtracks. The switches of [`SolverParams`] apply to it.
+    #[default]
+    Reference,
+    /// A stronger search that may explore in any order: bottom-left placement
+    /// on a skyline with section bounds and remembered failures (see
+    /// `search/skyline.rs`). It proves infeasibility just as the reference
+    /// does. Problems with gaps or fixed offsets fall back to the reference's
+    /// search.
+    Fast,
+}
+
+impl std::str::FromStr for SearchMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "reference" => Ok(SearchMode::Reference),
+            "fast" => Ok(SearchMode::Fast),
+            other => Err(format!("unknown search {other:?} (expected reference or fast)")),
+        }
+    }
+}
+
+impl std::fmt::Display for SearchMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SearchMode::Reference => "reference",
+            SearchMode::Fast => "fast",
+        })
+    }
 }
 
 impl Default for SolverParams {
@@ -83,6 +122,7 @@ impl Default for SolverParams {
             hatless_pruning: true,
             minimize_capacity: false,
             preordering_heuristics: vec!["WAT".into(), "TAW".into(), "TWA".into()],
+            search: SearchMode::Reference,
         }
     }
 }
@@ -370,30 +410,48 @@ impl Solver {
         low_first: bool,
     ) -> Result<Solution, SolveError> {
         problem.check()?;
-        let estimated_bytes = estimated_bytes(problem);
-        if estimated_bytes > MAX_SEARCH_BYTES {
-            return Err(SolveError::TooLarge { estimated_bytes });
-        }
         let comparators = self.params.comparators()?;
         let normalized = normalize::normalize(problem);
         let searched: &Problem = &normalized.problem;
-        let Some(sweep_result) = sweep_until(searched, deadline) else {
-            return Err(SolveError::Timeout(self.params.timeout.unwrap_or_default()));
+        let use_skyline = self.params.search == SearchMode::Fast && skyline::supports(searched);
+        if !use_skyline {
+            let estimated_bytes = estimated_bytes(problem);
+            if estimated_bytes > MAX_SEARCH_BYTES {
+                return Err(SolveError::TooLarge { estimated_bytes });
+            }
+        }
+        let sweep_result = if use_skyline {
+            None
+        } else {
+            match sweep_until(searched, deadline) {
+                Some(result) => Some(result),
+                None => return Err(SolveError::Timeout(self.params.timeout.unwrap_or_default())),
+            }
         };
         let run = |capacity: i64, deadline: Option<Instant>, stats: &mut SearchStats| {
             if normalized.inactive_top.is_none_or(|top| top > capacity) {
                 return Err(Status::NotFound);
             }
-            let offsets = run_on_big_stack(
-                searched,
-                &sweep_result,
-                &self.params,
-                &comparators,
-                capacity,
-                deadline,
-                &self.cancelled.0,
-                stats,
-            )?;
+            let offsets = match &sweep_result {
+                None => {
+                    let mut counts = skyline::Counts::default();
+                    let result =
+                        skyline::search(searched, capacity, deadline, &self.cancelled.0, &mut counts);
+                    stats.backtracks += counts.backtracks;
+                    stats.nodes += counts.nodes;
+                    result?
+                }
+                Some(sweep_result) => run_on_big_stack(
+                    searched,
+                    sweep_result,
+                    &self.params,
+                    &comparators,
+                    capacity,
+                    deadline,
+                    &self.cancelled.0,
+                    stats,
+                )?,
+            };
             Ok(Solution::from_offsets(problem, normalized.restore(&offsets, problem.buffers.len())))
         };
         let timeout = self.params.timeout.unwrap_or_default();
@@ -404,7 +462,7 @@ impl Solver {
         };
         let mut stats = self.stats;
         let mut proved = range.map_or(0, |(lo, _)| lo);
-        let proves = is_complete(problem, &self.params);
+        let proves = use_skyline || is_complete(problem, &self.params);
         let result = match range {
             None => run(problem.capacity, deadline, &mut stats).map_err(|s| fail(s, problem.capacity)),
             Some((mut lo, mut hi)) => {

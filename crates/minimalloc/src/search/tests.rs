@@ -87,6 +87,7 @@ fn disabled() -> SolverParams {
         minimize_capacity: false,
         preordering_heuristics: vec!["TWA".into()],
         timeout: None,
+        search: SearchMode::Reference,
     }
 }
 

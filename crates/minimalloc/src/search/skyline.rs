@@ -1,0 +1,756 @@
+//! The fast exact search (`--search=fast`): bottom-left placement on a skyline.
+//!
+//! Time is cut into *sections* at every lifespan end point. Each section has a
+//! *floor*: the memory below it is decided (taken by placed buffers, or known
+//! to stay empty). Every node looks at the lowest floor, leftmost among
+//! equals, and the *run* of neighbouring sections at the same height `h`;
+//! both sides of the run are higher (or have nothing left to place).
+//!
+//! Why that is enough: take any solution and let every buffer fall as far as
+//! it can (a *compact* solution: each buffer rests on another or on an
+//! aligned offset just above the floor). Among the unplaced buffers that sit
+//! in the run below the lower of its two neighbours, the lowest (then
+//! leftmost), `B`, lies inside the run and rests on nothing unplaced, so it
+//! sits at `h` rounded up to its alignment. The node branches on which buffer
+//! is `B`:
+//!
+//! - each unplaced buffer whose lifespan lies inside the run, placed at
+//!   `align_up(h)`; the sections of the run left of it hold no buffer as low
+//!   as `B`, and by the same argument nothing below both of their
+//!   neighbours, so their floor rises to the lower neighbour (or to an
+//!   aligned offset some buffer could still take there);
+//! - no such buffer: the whole run rises to its lower neighbour.
+//!
+//! The branches cover every compact solution, so when all fail the problem is
+//! infeasible. A section whose unplaced buffers all got placed is finished
+//! (its floor becomes infinite).
+//!
+//! Pruning and memory:
+//!
+//! - *section bound*: a section's floor plus the sizes of its unplaced
+//!   buffers must fit in the capacity; placing a buffer at the floor keeps
+//!   this sum, so only raised floors are checked;
+//! - *twins*: of several identical unplaced buffers a node tries one;
+//! - *failed states*: a 128-bit hash of (placed buffers, floors) is remembered
+//!   when a node's subtree is exhausted, and meeting the same state again by
+//!   another order of placements fails at once;
+//! - *partitions*: groups of sections that no buffer crosses are searched one
+//!   after the other, so a failure in one never re-searches another.
+//!
+//! Memory is proportional to the problem (sections plus section spans), not
+//! to `n²`. The search handles buffers without gaps and fixed offsets
+//! (alignment is fine); [`supports`] says when it applies.
+
+use std::collections::HashSet;
+use std::sync::atomic::Ordering as AtomicOrdering;
+use std::time::Instant;
+
+use super::dfs::Status;
+use super::Shared;
+use crate::problem::{Offset, Problem};
+
+/// The floor of a finished section (no unplaced buffer lives there).
+const DONE: i64 = i64::MAX;
+/// Nodes between two readings of the clock.
+const CLOCK_INTERVAL: u32 = 1024;
+/// At most this many failed states are remembered (16 bytes each, plus the
+/// set's overhead).
+const MAX_FAILED: usize = 1 << 23;
+
+/// Whether [`search`] applies to `problem`: no gaps, no fixed offsets.
+pub(crate) fn supports(problem: &Problem) -> bool {
+    problem.buffers.iter().all(|b| b.gaps.is_empty() && b.offset.is_none())
+}
+
+/// The statistics of one run.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counts {
+    pub nodes: u64,
+    pub backtracks: u64,
+}
+
+/// Searches for offsets of every buffer within `capacity` (see the module
+/// documentation). The problem must pass [`supports`] and
+/// [`Problem::check`].
+pub(crate) fn search(
+    problem: &Problem,
+    capacity: i64,
+    deadline: Option<Instant>,
+    shared: &Shared,
+    counts: &mut Counts,
+) -> Result<Vec<Offset>, Status> {
+    let mirrored = mirror(problem);
+    let mut states =
+        [State::new(problem, capacity, deadline, shared), State::new(&mirrored, capacity, deadline, shared)];
+    let status = portfolio(&mut states);
+    let mut offsets = vec![0; problem.buffers.len()];
+    for state in &mut states {
+        state.publish();
+        counts.nodes += state.nodes;
+        counts.backtracks += state.backtracks;
+        for (b, &solved) in state.solved.iter().enumerate() {
+            if solved {
+                offsets[b] = state.offset[b];
+            }
+        }
+    }
+    match status {
+        Status::Found => Ok(offsets),
+        other => Err(other),
+    }
+}
+
+/// The problem with time reversed (each lifespan `[l, u)` becomes
+/// `[-u, -l)`): searching it fills memory right to left.
+fn mirror(problem: &Problem) -> Problem {
+    let mut mirrored = problem.clone();
+    for b in &mut mirrored.buffers {
+        b.lifespan = crate::problem::Interval::new(-b.lifespan.upper, -b.lifespan.lower);
+    }
+    mirrored
+}
+
+/// Nodes of the first round of the portfolio; each round doubles it.
+const FIRST_BUDGET: u64 = 512;
+
+/// Searches each partition with several strategies in turn, left to right
+/// and right to left, each candidate order of [`Variant`], in rounds of
+/// doubling node budgets: the first strategy to finish settles the
+/// partition. Every strategy is deterministic, so the outcome is too.
+fn portfolio(states: &mut [State<'_>; 2]) -> Status {
+    if states[0].size.iter().any(|&s| s > states[0].capacity)
+        || states[0].remaining.iter().any(|&r| r > states[0].capacity)
+    {
+        return Status::NotFound;
+    }
+    let count = states[0].partitions.len();
+    for p in 0..count {
+        // The mirror's partitions come in the opposite order.
+        let ranges = [states[0].partitions[p], states[1].partitions[count - 1 - p]];
+        for (state, &(lo, hi)) in states.iter_mut().zip(&ranges) {
+            state.begin_partition(lo, hi);
+        }
+        let mut budget = FIRST_BUDGET;
+        'rounds: loop {
+            for variant in 0..VARIANTS {
+                for state in states.iter_mut() {
+                    match state.search_partition(variant, budget) {
+                        Status::Found => {
+                            state.mark_solved();
+                            break 'rounds;
+                        }
+                        Status::Aborted => {}
+                        other => return other,
+                    }
+                }
+            }
+            budget = budget.saturating_mul(2);
+        }
+    }
+    Status::Found
+}
+
+/// The lowest multiple of `alignment` at or above `value` (`None` beyond
+/// 64 bits).
+#[inline]
+fn align_up(value: i64, alignment: i64) -> Option<i64> {
+    match value % alignment {
+        0 => Some(value),
+        r => value.checked_add(alignment - r),
+    }
+}
+
+/// SplitMix64's finalizer: a well-mixed 64-bit hash of `x`.
+#[inline]
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// A 128-bit hash of the pair `(a, b)`, from two independent mixes.
+#[inline]
+fn hash2(a: u64, b: u64) -> u128 {
+    let x = a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b;
+    let lo = mix(x ^ 0x243F_6A88_85A3_08D3);
+    let hi = mix(x.rotate_left(29) ^ 0x1319_8A2E_0370_7344);
+    ((hi as u128) << 64) | lo as u128
+}
+
+/// The hash of "section `s` has floor `v`".
+#[inline]
+fn floor_hash(s: usize, v: i64) -> u128 {
+    hash2(s as u64, v as u64)
+}
+
+/// The hash of "buffer `b` is placed" (its offset follows from the floors).
+#[inline]
+fn placed_hash(b: usize) -> u128 {
+    hash2(b as u64 | 1 << 63, 0x5851_F42D_4C95_7F2D)
+}
+
+/// The lowest value of an array and its leftmost position, with point
+/// updates: a segment tree over the floors of one partition.
+struct MinTree {
+    /// Leaves start at `width`; node `i` holds the minimum of its children.
+    nodes: Vec<i64>,
+    width: usize,
+}
+
+impl MinTree {
+    fn new(values: &[i64]) -> Self {
+        let width = values.len().next_power_of_two().max(1);
+        let mut nodes = vec![DONE; 2 * width];
+        nodes[width..width + values.len()].copy_from_slice(values);
+        for i in (1..width).rev() {
+            nodes[i] = nodes[2 * i].min(nodes[2 * i + 1]);
+        }
+        MinTree { nodes, width }
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize, value: i64) {
+        let mut i = i + self.width;
+        self.nodes[i] = value;
+        while i > 1 {
+            i /= 2;
+            let m = self.nodes[2 * i].min(self.nodes[2 * i + 1]);
+            if self.nodes[i] == m {
+                break;
+            }
+            self.nodes[i] = m;
+        }
+    }
+
+    /// The minimum and the leftmost position holding it.
+    #[inline]
+    fn min_leftmost(&self) -> (i64, usize) {
+        let m = self.nodes[1];
+        let mut i = 1;
+        while i < self.width {
+            i = if self.nodes[2 * i] == m { 2 * i } else { 2 * i + 1 };
+        }
+        (m, i - self.width)
+    }
+}
+
+/// How many candidate orders the portfolio tries: 0 longest then largest,
+/// 1 largest then longest, the others shuffled (deterministically).
+const VARIANTS: usize = 4;
+
+/// `by_start` (buffers grouped by first section) with each group in the
+/// order of `variant` (see [`VARIANTS`]).
+fn variant_order(
+    by_start: &[usize],
+    first: &[usize],
+    last: &[usize],
+    size: &[i64],
+    variant: u64,
+) -> Vec<usize> {
+    let mut items = by_start.to_vec();
+    let key = |b: usize| mix((b as u64).wrapping_add(variant.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    items.sort_by(|&a, &b| {
+        first[a].cmp(&first[b]).then_with(|| {
+            if variant == 1 {
+                size[b].cmp(&size[a]).then(last[b].cmp(&last[a])).then(a.cmp(&b))
+            } else {
+                key(a).cmp(&key(b))
+            }
+        })
+    });
+    items
+}
+
+/// A node of the depth-first search: its run, where its enumeration of
+/// children stands, and how to return to its state.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    /// The run: sections `s..=e` at floor `h`; `m` is the lower neighbour.
+    s: usize,
+    e: usize,
+    h: i64,
+    m: i64,
+    /// The next candidate: section `sec`, position `idx` in its start list.
+    sec: usize,
+    idx: usize,
+    /// The last buffer tried (`usize::MAX`: none), to skip its twins.
+    last_tried: usize,
+    /// Whether the "nothing in the run" child was tried.
+    raised: bool,
+    /// The state on entry: trail lengths and hash.
+    trail_mark: usize,
+    placed_mark: usize,
+    hash: u128,
+}
+
+/// The whole search state.
+struct State<'a> {
+    shared: &'a Shared,
+    deadline: Option<Instant>,
+    capacity: i64,
+    unit_alignment: bool,
+    // Per buffer.
+    first: Vec<usize>,
+    last: Vec<usize>,
+    size: Vec<i64>,
+    align: Vec<i64>,
+    placed: Vec<bool>,
+    offset: Vec<Offset>,
+    // Per section.
+    floor: Vec<i64>,
+    /// The total size of the unplaced buffers living in the section.
+    remaining: Vec<i64>,
+    /// Buffers by first section (compressed rows), each row best first.
+    start_rows: Vec<usize>,
+    start_items: Vec<usize>,
+    /// The same rows in the other candidate orders (see [`VARIANTS`]).
+    variant_items: Vec<Vec<usize>>,
+    /// The candidate order in use (0: `start_items`).
+    variant: usize,
+    nodes_remaining: u64,
+    /// Buffers whose partition this state solved.
+    solved: Vec<bool>,
+    /// Section ranges searched independently.
+    partitions: Vec<(usize, usize)>,
+    // Search.
+    tree: MinTree,
+    tree_base: usize,
+    trail: Vec<(usize, i64)>,
+    placements: Vec<usize>,
+    hash: u128,
+    failed: HashSet<u128>,
+    stack: Vec<Frame>,
+    /// Scratch for [`State::tileable`].
+    reach: Vec<bool>,
+    /// The partition being searched.
+    lo: usize,
+    hi: usize,
+    nodes: u64,
+    backtracks: u64,
+    published: (u64, u64),
+    clock_countdown: u32,
+}
+
+impl<'a> State<'a> {
+    fn new(problem: &Problem, capacity: i64, deadline: Option<Instant>, shared: &'a Shared) -> Self {
+        let n = problem.buffers.len();
+        // Sections: between consecutive distinct end points.
+        let mut points: Vec<i64> =
+            problem.buffers.iter().flat_map(|b| [b.lifespan.lower, b.lifespan.upper]).collect();
+        points.sort_unstable();
+        points.dedup();
+        let sections = points.len().saturating_sub(1);
+        let index = |t: i64| points.partition_point(|&p| p < t);
+        let first: Vec<usize> = problem.buffers.iter().map(|b| index(b.lifespan.lower)).collect();
+        let last: Vec<usize> = problem.buffers.iter().map(|b| index(b.lifespan.upper) - 1).collect();
+        let size: Vec<i64> = problem.buffers.iter().map(|b| b.size).collect();
+        let align: Vec<i64> = problem.buffers.iter().map(|b| b.alignment.max(1)).collect();
+        // Remaining totals and crossings, by difference arrays.
+        let mut delta = vec![0i128; sections + 1];
+        let mut crossing = vec![0i64; sections + 1];
+        for b in 0..n {
+            delta[first[b]] += size[b] as i128;
+            delta[last[b] + 1] -= size[b] as i128;
+            crossing[first[b] + 1] += 1;
+            crossing[last[b] + 1] -= 1;
+        }
+        let mut remaining = Vec::with_capacity(sections);
+        let mut running = 0i128;
+        for d in &delta[..sections] {
+            running += d;
+            remaining.push(running.min(i64::MAX as i128) as i64);
+        }
+        let mut partitions = Vec::new();
+        let mut crosses = 0i64;
+        let mut begin = 0usize;
+        for (s, &c) in crossing.iter().enumerate().skip(1) {
+            crosses += c;
+            if s == sections || crosses == 0 {
+                partitions.push((begin, s - 1));
+                begin = s;
+            }
+        }
+        // Candidates of a section, best first: longest, then largest.
+        let mut by_start: Vec<usize> = (0..n).collect();
+        by_start.sort_by(|&a, &b| {
+            first[a]
+                .cmp(&first[b])
+                .then(last[b].cmp(&last[a]))
+                .then(size[b].cmp(&size[a]))
+                .then(align[a].cmp(&align[b]))
+                .then(a.cmp(&b))
+        });
+        let mut start_rows = vec![0usize; sections + 1];
+        for &b in &by_start {
+            start_rows[first[b] + 1] += 1;
+        }
+        for s in 0..sections {
+            start_rows[s + 1] += start_rows[s];
+        }
+        let floor = remaining.iter().map(|&r| if r == 0 { DONE } else { 0 }).collect();
+        let variant_items =
+            (1..VARIANTS).map(|v| variant_order(&by_start, &first, &last, &size, v as u64)).collect();
+        State {
+            shared,
+            deadline,
+            capacity,
+            unit_alignment: align.iter().all(|&a| a == 1),
+            first,
+            last,
+            size,
+            align,
+            placed: vec![false; n],
+            offset: vec![0; n],
+            floor,
+            remaining,
+            start_rows,
+            variant_items,
+            start_items: by_start,
+            variant: 0,
+            nodes_remaining: 0,
+            solved: vec![false; n],
+            partitions,
+            tree: MinTree::new(&[]),
+            tree_base: 0,
+            trail: Vec::new(),
+            placements: Vec::new(),
+            hash: 0,
+            failed: HashSet::new(),
+            stack: Vec::new(),
+            reach: Vec::new(),
+            lo: 0,
+            hi: 0,
+            nodes: 0,
+            backtracks: 0,
+            published: (0, 0),
+            clock_countdown: CLOCK_INTERVAL,
+        }
+    }
+
+    /// Adds the counts since the last call to the shared progress counters.
+    fn publish(&mut self) {
+        let (nodes, backtracks) = self.published;
+        self.shared.nodes.fetch_add(self.nodes - nodes, AtomicOrdering::Relaxed);
+        self.shared.backtracks.fetch_add(self.backtracks - backtracks, AtomicOrdering::Relaxed);
+        self.published = (self.nodes, self.backtracks);
+    }
+
+    #[inline]
+    fn set_floor(&mut self, s: usize, value: i64) {
+        let old = self.floor[s];
+        self.trail.push((s, old));
+        self.hash ^= floor_hash(s, old) ^ floor_hash(s, value);
+        self.floor[s] = value;
+        self.tree.set(s - self.tree_base, value);
+    }
+
+    /// Places `b` at `offset`: its sections' floors rise to its top (or
+    /// finish).
+    fn place(&mut self, b: usize, offset: Offset) {
+        self.placed[b] = true;
+        self.offset[b] = offset;
+        self.placements.push(b);
+        self.hash ^= placed_hash(b);
+        let top = offset + self.size[b];
+        for s in self.first[b]..=self.last[b] {
+            self.remaining[s] -= self.size[b];
+            let value = if self.remaining[s] == 0 { DONE } else { top };
+            self.set_floor(s, value);
+        }
+    }
+
+    /// Raises the floors of sections `lo..hi` (all at the run's height) to
+    /// `value`; false when a section can no longer hold its unplaced buffers.
+    fn raise(&mut self, lo: usize, hi: usize, value: i64) -> bool {
+        let mut fits = true;
+        for s in lo..hi {
+            if self.floor[s] < value {
+                self.set_floor(s, value);
+                fits &= value.checked_add(self.remaining[s]).is_some_and(|top| top <= self.capacity);
+            }
+        }
+        fits
+    }
+
+    /// Returns to the state recorded in `frame`.
+    fn undo_to(&mut self, trail_mark: usize, placed_mark: usize, hash: u128) {
+        while self.trail.len() > trail_mark {
+            let Some((s, old)) = self.trail.pop() else { break };
+            self.floor[s] = old;
+            self.tree.set(s - self.tree_base, old);
+        }
+        while self.placements.len() > placed_mark {
+            let Some(b) = self.placements.pop() else { break };
+            self.placed[b] = false;
+            for s in self.first[b]..=self.last[b] {
+                self.remaining[s] += self.size[b];
+            }
+        }
+        self.hash = hash;
+    }
+
+    /// Counts a node; checks the node budget, the cancel flag and, now and
+    /// then, the clock.
+    #[inline]
+    fn out_of_budget(&mut self) -> Option<Status> {
+        if self.nodes_remaining == 0 {
+            return Some(Status::Aborted);
+        }
+        self.nodes_remaining -= 1;
+        self.nodes += 1;
+        if self.shared.cancelled.load(AtomicOrdering::Relaxed) {
+            return Some(Status::Cancelled);
+        }
+        self.clock_countdown -= 1;
+        if self.clock_countdown == 0 {
+            self.clock_countdown = CLOCK_INTERVAL;
+            self.publish();
+            if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                return Some(Status::Timeout);
+            }
+        }
+        None
+    }
+
+    /// Opens the node of the current state: `Found` when every section is
+    /// finished, `NotFound` when the state failed before, else pushes a
+    /// frame and returns `None`.
+    fn open(&mut self, lo: usize, hi: usize) -> Option<Status> {
+        let (h, offset) = self.tree.min_leftmost();
+        if h == DONE {
+            return Some(Status::Found);
+        }
+        if self.failed.contains(&self.hash) {
+            return Some(Status::NotFound);
+        }
+        let s = self.tree_base + offset;
+        let mut e = s;
+        while e < hi && self.floor[e + 1] == h {
+            e += 1;
+        }
+        let left = if s > lo { self.floor[s - 1] } else { DONE };
+        let right = if e < hi { self.floor[e + 1] } else { DONE };
+        self.stack.push(Frame {
+            s,
+            e,
+            h,
+            m: left.min(right),
+            sec: s,
+            idx: 0,
+            last_tried: usize::MAX,
+            raised: false,
+            trail_mark: self.trail.len(),
+            placed_mark: self.placements.len(),
+            hash: self.hash,
+        });
+        None
+    }
+
+    /// Whether `a` and `b` are interchangeable.
+    #[inline]
+    fn twins(&self, a: usize, b: usize) -> bool {
+        self.first[a] == self.first[b]
+            && self.last[a] == self.last[b]
+            && self.size[a] == self.size[b]
+            && self.align[a] == self.align[b]
+    }
+
+    /// Moves the top frame to its next child and applies it; false when it
+    /// has none left.
+    fn next_child(&mut self, lo: usize) -> bool {
+        let Some(&frame) = self.stack.last() else { return false };
+        self.undo_to(frame.trail_mark, frame.placed_mark, frame.hash);
+        let mut f = frame;
+        while f.sec <= f.e {
+            let row = self.start_rows[f.sec]..self.start_rows[f.sec + 1];
+            while f.idx < row.len() {
+                let b = match self.variant {
+                    0 => self.start_items[row.start + f.idx],
+                    v => self.variant_items[v - 1][row.start + f.idx],
+                };
+                f.idx += 1;
+                if self.placed[b] || self.last[b] > f.e {
+                    continue;
+                }
+                if f.last_tried != usize::MAX && self.twins(f.last_tried, b) {
+                    continue;
+                }
+                let Some(offset) = align_up(f.h, self.align[b]) else { continue };
+                if offset >= f.m || offset > self.capacity - self.size[b] {
+                    continue;
+                }
+                f.last_tried = b;
+                if self.try_place(&f, b, offset, lo) {
+                    if let Some(top) = self.stack.last_mut() {
+                        *top = f;
+                    }
+                    return true;
+                }
+                self.undo_to(f.trail_mark, f.placed_mark, f.hash);
+            }
+            f.sec += 1;
+            f.idx = 0;
+        }
+        if !f.raised {
+            f.raised = true;
+            if let Some(top) = self.stack.last_mut() {
+                *top = f;
+            }
+            if self.raise(f.s, f.e + 1, f.m) && self.tileable(f.s) {
+                return true;
+            }
+            self.undo_to(f.trail_mark, f.placed_mark, f.hash);
+        }
+        if let Some(top) = self.stack.last_mut() {
+            *top = f;
+        }
+        false
+    }
+
+    /// Applies the child "`b` is the lowest, leftmost buffer of the run, at
+    /// `offset`"; false when a section bound fails.
+    fn try_place(&mut self, f: &Frame, b: usize, offset: Offset, lo: usize) -> bool {
+        self.place(b, offset);
+        let mut fits = true;
+        if offset > f.h {
+            // The cells between the floor and the buffer stay empty.
+            for s in self.first[b]..=self.last[b] {
+                let r = self.remaining[s];
+                fits &= r == 0 || offset + self.size[b] + r <= self.capacity;
+            }
+        }
+        if fits && self.first[b] > f.s {
+            // Left of `b` nothing sits as low as `b` does, nor below both
+            // neighbours of that stretch, nor below an aligned offset a
+            // buffer inside it could take just above `offset`.
+            let left = if f.s > lo { self.floor[f.s - 1] } else { DONE };
+            let mut value = left.min(offset + self.size[b]);
+            if !self.unit_alignment {
+                for sec in f.s..self.first[b] {
+                    for &c in &self.start_items[self.start_rows[sec]..self.start_rows[sec + 1]] {
+                        if !self.placed[c] && self.last[c] < self.first[b] {
+                            if let Some(o) = align_up(f.h, self.align[c]) {
+                                if o > offset {
+                                    value = value.min(o);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            fits = self.raise(f.s, self.first[b], value) && self.tileable(f.s);
+        }
+        fits && (self.last[b] >= f.e || self.tileable(self.last[b] + 1))
+            && self.tileable(self.first[b])
+            && self.tileable(self.last[b])
+    }
+
+    /// A look-ahead on the run containing section `sec`, when both of its
+    /// neighbours are higher (so later buffers at its height lie inside it):
+    /// each of its sections gets, at the run's height, either a buffer lying
+    /// inside the run or empty cells, and cells can stay empty only where
+    /// the section has slack. False when no sequence of unplaced buffers
+    /// does that. (Only with unit alignment, where buffers sit right on the
+    /// floor.)
+    fn tileable(&mut self, sec: usize) -> bool {
+        let h = self.floor[sec];
+        if !self.unit_alignment || h == DONE {
+            return true;
+        }
+        let (lo, hi) = (self.lo, self.hi);
+        let mut l = sec;
+        while l > lo && self.floor[l - 1] == h {
+            l -= 1;
+        }
+        let mut r = sec;
+        while r < hi && self.floor[r + 1] == h {
+            r += 1;
+        }
+        if (l > lo && self.floor[l - 1] < h) || (r < hi && self.floor[r + 1] < h) {
+            return true;
+        }
+        let width = r + 2 - l;
+        self.reach.clear();
+        self.reach.resize(width, false);
+        self.reach[0] = true;
+        for s in l..=r {
+            if !self.reach[s - l] {
+                continue;
+            }
+            if h + self.remaining[s] < self.capacity {
+                self.reach[s + 1 - l] = true;
+            }
+            for &c in &self.start_items[self.start_rows[s]..self.start_rows[s + 1]] {
+                if !self.placed[c] && self.last[c] <= r {
+                    self.reach[self.last[c] + 1 - l] = true;
+                }
+            }
+            if self.reach[width - 1] {
+                return true;
+            }
+        }
+        self.reach[width - 1]
+    }
+
+    /// Prepares the search of sections `lo..=hi` (after the previous
+    /// partition was solved).
+    fn begin_partition(&mut self, lo: usize, hi: usize) {
+        self.tree = MinTree::new(&self.floor[lo..=hi]);
+        self.tree_base = lo;
+        (self.lo, self.hi) = (lo, hi);
+        self.trail.clear();
+        self.placements.clear();
+        self.hash = 0;
+        self.failed.clear();
+    }
+
+    /// Records the buffers placed in this partition as the solution's.
+    fn mark_solved(&mut self) {
+        for &b in &self.placements {
+            self.solved[b] = true;
+        }
+    }
+
+    /// Searches the current partition depth first with candidate order
+    /// `variant`, for at most `budget` nodes. On any outcome but `Found` the
+    /// partition is left as it was.
+    fn search_partition(&mut self, variant: usize, budget: u64) -> Status {
+        self.variant = variant;
+        self.nodes_remaining = budget;
+        self.stack.clear();
+        let status = self.depth_first();
+        if status != Status::Found {
+            self.undo_to(0, 0, 0);
+        }
+        status
+    }
+
+    fn depth_first(&mut self) -> Status {
+        let (lo, hi) = (self.lo, self.hi);
+        if let Some(status) = self.open(lo, hi) {
+            return status;
+        }
+        loop {
+            if self.next_child(lo) {
+                if let Some(status) = self.out_of_budget() {
+                    return status;
+                }
+                match self.open(lo, hi) {
+                    None => {}
+                    Some(Status::Found) => return Status::Found,
+                    Some(_) => {} // a failed state: try the next sibling
+                }
+            } else {
+                // Every child failed: remember this state, back up.
+                let Some(frame) = self.stack.pop() else { return Status::NotFound };
+                self.backtracks += 1;
+                if self.failed.len() < MAX_FAILED {
+                    self.failed.insert(frame.hash);
+                }
+                if self.stack.is_empty() {
+                    return Status::NotFound;
+                }
+            }
+        }
+    }
+}

@@ -51,6 +51,9 @@ use crate::problem::{Offset, Problem};
 
 /// The floor of a finished section (no unplaced buffer lives there).
 const DONE: i64 = i64::MAX;
+/// Partitions of fewer sections than this pick the most constrained pit at
+/// every node (a scan of the partition); larger ones the lowest, leftmost.
+const MAX_PIT_SCAN: usize = 4096;
 /// Nodes between two readings of the clock.
 const CLOCK_INTERVAL: u32 = 1024;
 /// At most this many failed states are remembered (16 bytes each, plus the
@@ -110,8 +113,23 @@ fn mirror(problem: &Problem) -> Problem {
     mirrored
 }
 
-/// Nodes of the first round of the portfolio; each round doubles it.
+/// The unit of node budgets: run `i` of a direction gets
+/// `FIRST_BUDGET * luby(i)` nodes.
 const FIRST_BUDGET: u64 = 512;
+
+/// The Luby sequence 1, 1, 2, 1, 1, 2, 4, 1, 1, 2, ... (`i` from 1): restart
+/// budgets within a constant factor of the best fixed budget, whatever it is.
+fn luby(i: u64) -> u64 {
+    let mut i = i;
+    loop {
+        // The smallest k with 2^k - 1 >= i.
+        let k = 64 - i.leading_zeros() as u64;
+        if i == (1u64 << k) - 1 {
+            return 1u64 << (k - 1);
+        }
+        i -= (1u64 << (k - 1)) - 1;
+    }
+}
 
 /// Searches each partition with several strategies in turn, left to right
 /// and right to left, each candidate order of [`Variant`], in rounds of
@@ -130,21 +148,20 @@ fn portfolio(states: &mut [State<'_>; 2]) -> Status {
         for (state, &(lo, hi)) in states.iter_mut().zip(&ranges) {
             state.begin_partition(lo, hi);
         }
-        let mut budget = FIRST_BUDGET;
-        'rounds: loop {
-            for variant in 0..VARIANTS {
-                for state in states.iter_mut() {
-                    match state.search_partition(variant, budget) {
-                        Status::Found => {
-                            state.mark_solved();
-                            break 'rounds;
-                        }
-                        Status::Aborted => {}
-                        other => return other,
-                    }
+        for run in 0u64.. {
+            // Alternate directions; each direction's runs follow the Luby
+            // sequence of budgets, each with its own candidate order.
+            let state = &mut states[(run % 2) as usize];
+            let attempt = run / 2;
+            let budget = FIRST_BUDGET.saturating_mul(luby(attempt + 1));
+            match state.search_partition(attempt, budget) {
+                Status::Found => {
+                    state.mark_solved();
+                    break;
                 }
+                Status::Aborted => {}
+                other => return other,
             }
-            budget = budget.saturating_mul(2);
         }
     }
     Status::Found
@@ -234,31 +251,48 @@ impl MinTree {
     }
 }
 
-/// How many candidate orders the portfolio tries: 0 longest then largest,
-/// 1 largest then longest, the others shuffled (deterministically).
-const VARIANTS: usize = 4;
-
-/// `by_start` (buffers grouped by first section) with each group in the
-/// order of `variant` (see [`VARIANTS`]).
+/// The candidate order of run `attempt`, from `by_start` (buffers grouped by
+/// first section, each group longest then largest first): run 0 keeps it,
+/// run 1 puts largest first, later runs shuffle each group a little (each
+/// buffer moves by up to half its group's length), seeded by `attempt`.
 fn variant_order(
     by_start: &[usize],
+    items: &mut [usize],
     first: &[usize],
     last: &[usize],
     size: &[i64],
-    variant: u64,
-) -> Vec<usize> {
-    let mut items = by_start.to_vec();
-    let key = |b: usize| mix((b as u64).wrapping_add(variant.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
-    items.sort_by(|&a, &b| {
-        first[a].cmp(&first[b]).then_with(|| {
-            if variant == 1 {
-                size[b].cmp(&size[a]).then(last[b].cmp(&last[a])).then(a.cmp(&b))
-            } else {
-                key(a).cmp(&key(b))
+    attempt: u64,
+) {
+    items.copy_from_slice(by_start);
+    match attempt {
+        0 => {}
+        1 => items.sort_by(|&a, &b| {
+            first[a].cmp(&first[b]).then(size[b].cmp(&size[a])).then(last[b].cmp(&last[a])).then(a.cmp(&b))
+        }),
+        _ => {
+            let mut begin = 0;
+            while begin < items.len() {
+                let mut end = begin;
+                while end < items.len() && first[items[end]] == first[items[begin]] {
+                    end += 1;
+                }
+                let spread = 1 + (end - begin) as u64 / 2;
+                let mut keyed: Vec<(u64, usize)> = items[begin..end]
+                    .iter()
+                    .enumerate()
+                    .map(|(rank, &b)| {
+                        let noise = mix((b as u64) ^ attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15)) % spread;
+                        (rank as u64 + noise, b)
+                    })
+                    .collect();
+                keyed.sort_unstable();
+                for (slot, (_, b)) in items[begin..end].iter_mut().zip(keyed) {
+                    *slot = b;
+                }
+                begin = end;
             }
-        })
-    });
-    items
+        }
+    }
 }
 
 /// A node of the depth-first search: its run, where its enumeration of
@@ -303,10 +337,8 @@ struct State<'a> {
     /// Buffers by first section (compressed rows), each row best first.
     start_rows: Vec<usize>,
     start_items: Vec<usize>,
-    /// The same rows in the other candidate orders (see [`VARIANTS`]).
-    variant_items: Vec<Vec<usize>>,
-    /// The candidate order in use (0: `start_items`).
-    variant: usize,
+    /// The same rows in the candidate order of the current run.
+    order: Vec<usize>,
     nodes_remaining: u64,
     /// Buffers whose partition this state solved.
     solved: Vec<bool>,
@@ -320,8 +352,9 @@ struct State<'a> {
     hash: u128,
     failed: HashSet<u128>,
     stack: Vec<Frame>,
-    /// Scratch for [`State::tileable`].
+    /// Scratch for [`State::pit_fits`].
     reach: Vec<bool>,
+    inside: Vec<i64>,
     /// The partition being searched.
     lo: usize,
     hi: usize,
@@ -388,8 +421,6 @@ impl<'a> State<'a> {
             start_rows[s + 1] += start_rows[s];
         }
         let floor = remaining.iter().map(|&r| if r == 0 { DONE } else { 0 }).collect();
-        let variant_items =
-            (1..VARIANTS).map(|v| variant_order(&by_start, &first, &last, &size, v as u64)).collect();
         State {
             shared,
             deadline,
@@ -404,9 +435,8 @@ impl<'a> State<'a> {
             floor,
             remaining,
             start_rows,
-            variant_items,
+            order: by_start.clone(),
             start_items: by_start,
-            variant: 0,
             nodes_remaining: 0,
             solved: vec![false; n],
             partitions,
@@ -418,6 +448,7 @@ impl<'a> State<'a> {
             failed: HashSet::new(),
             stack: Vec::new(),
             reach: Vec::new(),
+            inside: Vec::new(),
             lo: 0,
             hi: 0,
             nodes: 0,
@@ -523,10 +554,18 @@ impl<'a> State<'a> {
         if self.failed.contains(&self.hash) {
             return Some(Status::NotFound);
         }
-        let s = self.tree_base + offset;
-        let mut e = s;
-        while e < hi && self.floor[e + 1] == h {
-            e += 1;
+        let (s, e, h) = if hi - lo < MAX_PIT_SCAN {
+            self.most_constrained_pit(lo, hi)
+        } else {
+            let s = self.tree_base + offset;
+            let mut e = s;
+            while e < hi && self.floor[e + 1] == h {
+                e += 1;
+            }
+            (s, e, h)
+        };
+        if !self.pit_fits(s) {
+            return Some(Status::NotFound);
         }
         let left = if s > lo { self.floor[s - 1] } else { DONE };
         let right = if e < hi { self.floor[e + 1] } else { DONE };
@@ -544,6 +583,57 @@ impl<'a> State<'a> {
             hash: self.hash,
         });
         None
+    }
+
+    /// The pit (a run whose neighbours are both higher) with the fewest
+    /// candidates, lowest first among equals: `(first, last section,
+    /// height)`. Any pit will do (see the module documentation); the most
+    /// constrained one fails soonest.
+    fn most_constrained_pit(&self, lo: usize, hi: usize) -> (usize, usize, i64) {
+        let mut best: Option<(usize, i64, usize, usize)> = None;
+        let mut s = lo;
+        while s <= hi {
+            let h = self.floor[s];
+            let mut e = s;
+            while e < hi && self.floor[e + 1] == h {
+                e += 1;
+            }
+            let left = if s > lo { self.floor[s - 1] } else { DONE };
+            let right = if e < hi { self.floor[e + 1] } else { DONE };
+            if h != DONE && left > h && right > h {
+                let m = left.min(right);
+                let limit = best.map_or(usize::MAX, |b| b.0);
+                // The children: the raise (when it can fit) and each candidate.
+                let mut count = usize::from(
+                    (s..=e).all(|x| m.checked_add(self.remaining[x]).is_some_and(|t| t <= self.capacity)),
+                );
+                'rows: for sec in s..=e {
+                    for &c in &self.start_items[self.start_rows[sec]..self.start_rows[sec + 1]] {
+                        if !self.placed[c]
+                            && self.last[c] <= e
+                            && align_up(h, self.align[c])
+                                .is_some_and(|o| o < m && o <= self.capacity - self.size[c])
+                        {
+                            count += 1;
+                            if count > limit {
+                                break 'rows;
+                            }
+                        }
+                    }
+                }
+                if best.is_none_or(|(c, bh, _, _)| (count, h) < (c, bh)) {
+                    best = Some((count, h, s, e));
+                    if count == 0 {
+                        break;
+                    }
+                }
+            }
+            s = e + 1;
+        }
+        match best {
+            Some((_, h, s, e)) => (s, e, h),
+            None => (lo, lo, self.floor[lo]),
+        }
     }
 
     /// Whether `a` and `b` are interchangeable.
@@ -564,10 +654,7 @@ impl<'a> State<'a> {
         while f.sec <= f.e {
             let row = self.start_rows[f.sec]..self.start_rows[f.sec + 1];
             while f.idx < row.len() {
-                let b = match self.variant {
-                    0 => self.start_items[row.start + f.idx],
-                    v => self.variant_items[v - 1][row.start + f.idx],
-                };
+                let b = self.order[row.start + f.idx];
                 f.idx += 1;
                 if self.placed[b] || self.last[b] > f.e {
                     continue;
@@ -596,7 +683,7 @@ impl<'a> State<'a> {
             if let Some(top) = self.stack.last_mut() {
                 *top = f;
             }
-            if self.raise(f.s, f.e + 1, f.m) && self.tileable(f.s) {
+            if self.raise(f.s, f.e + 1, f.m) && self.pit_fits(f.s) {
                 return true;
             }
             self.undo_to(f.trail_mark, f.placed_mark, f.hash);
@@ -638,23 +725,29 @@ impl<'a> State<'a> {
                     }
                 }
             }
-            fits = self.raise(f.s, self.first[b], value) && self.tileable(f.s);
+            fits = self.raise(f.s, self.first[b], value) && self.pit_fits(f.s);
         }
-        fits && (self.last[b] >= f.e || self.tileable(self.last[b] + 1))
-            && self.tileable(self.first[b])
-            && self.tileable(self.last[b])
+        fits && (self.last[b] >= f.e || self.pit_fits(self.last[b] + 1))
+            && self.pit_fits(self.first[b])
+            && self.pit_fits(self.last[b])
     }
 
     /// A look-ahead on the run containing section `sec`, when both of its
-    /// neighbours are higher (so later buffers at its height lie inside it):
-    /// each of its sections gets, at the run's height, either a buffer lying
-    /// inside the run or empty cells, and cells can stay empty only where
-    /// the section has slack. False when no sequence of unplaced buffers
-    /// does that. (Only with unit alignment, where buffers sit right on the
-    /// floor.)
-    fn tileable(&mut self, sec: usize) -> bool {
+    /// neighbours are higher (a *pit*: later buffers at its height lie
+    /// inside it). False when the pit cannot be filled:
+    ///
+    /// - buffers crossing its ends sit at or above the lower neighbour `m`,
+    ///   so at each section the unplaced buffers need
+    ///   `max(m, h + inside) + outside <= capacity`, where `inside` and
+    ///   `outside` are the sizes of the unplaced buffers there that lie
+    ///   inside the pit or cross its ends;
+    /// - (with unit alignment, where buffers sit right on the floor) each
+    ///   section gets, at height `h`, either a buffer lying inside the pit
+    ///   or empty cells, and cells can stay empty only where the section has
+    ///   slack: some sequence of unplaced buffers must do that.
+    fn pit_fits(&mut self, sec: usize) -> bool {
         let h = self.floor[sec];
-        if !self.unit_alignment || h == DONE {
+        if h == DONE {
             return true;
         }
         let (lo, hi) = (self.lo, self.hi);
@@ -666,30 +759,51 @@ impl<'a> State<'a> {
         while r < hi && self.floor[r + 1] == h {
             r += 1;
         }
-        if (l > lo && self.floor[l - 1] < h) || (r < hi && self.floor[r + 1] < h) {
+        let left = if l > lo { self.floor[l - 1] } else { DONE };
+        let right = if r < hi { self.floor[r + 1] } else { DONE };
+        if left < h || right < h {
             return true;
         }
+        let m = left.min(right);
         let width = r + 2 - l;
+        // The sizes of the buffers inside the pit, per section (by a
+        // difference array), and the tiling reachability.
+        self.inside.clear();
+        self.inside.resize(width, 0);
         self.reach.clear();
         self.reach.resize(width, false);
         self.reach[0] = true;
         for s in l..=r {
-            if !self.reach[s - l] {
-                continue;
-            }
-            if h + self.remaining[s] < self.capacity {
+            let reachable = self.reach[s - l];
+            if reachable && h + self.remaining[s] < self.capacity {
                 self.reach[s + 1 - l] = true;
             }
             for &c in &self.start_items[self.start_rows[s]..self.start_rows[s + 1]] {
                 if !self.placed[c] && self.last[c] <= r {
-                    self.reach[self.last[c] + 1 - l] = true;
+                    self.inside[s - l] += self.size[c];
+                    self.inside[self.last[c] + 1 - l] -= self.size[c];
+                    if reachable {
+                        self.reach[self.last[c] + 1 - l] = true;
+                    }
                 }
             }
-            if self.reach[width - 1] {
-                return true;
+        }
+        if self.unit_alignment && !self.reach[width - 1] {
+            return false;
+        }
+        if m == DONE {
+            return true;
+        }
+        let mut inside = 0i64;
+        for s in l..=r {
+            inside += self.inside[s - l];
+            let outside = self.remaining[s] - inside;
+            let needed = m.max(h + inside).checked_add(outside);
+            if needed.is_none_or(|top| top > self.capacity) {
+                return false;
             }
         }
-        self.reach[width - 1]
+        true
     }
 
     /// Prepares the search of sections `lo..=hi` (after the previous
@@ -712,10 +826,18 @@ impl<'a> State<'a> {
     }
 
     /// Searches the current partition depth first with candidate order
-    /// `variant`, for at most `budget` nodes. On any outcome but `Found` the
+    /// of run `attempt` (see [`variant_order`]), for at most `budget` nodes. On any outcome but `Found` the
     /// partition is left as it was.
-    fn search_partition(&mut self, variant: usize, budget: u64) -> Status {
-        self.variant = variant;
+    fn search_partition(&mut self, attempt: u64, budget: u64) -> Status {
+        let rows = self.start_rows[self.lo]..self.start_rows[self.hi + 1];
+        variant_order(
+            &self.start_items[rows.clone()],
+            &mut self.order[rows],
+            &self.first,
+            &self.last,
+            &self.size,
+            attempt,
+        );
         self.nodes_remaining = budget;
         self.stack.clear();
         let status = self.depth_first();

@@ -48,7 +48,7 @@
 //! only the buffers whose minimum offset moved re-sorted and merged back. The
 //! clock is read every few thousand nodes.
 
-use std::sync::atomic::Ordering as AtomicOrdering;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 use super::order::{PreorderData, PreorderingComparator};
@@ -217,6 +217,9 @@ pub(crate) struct Engine<'a> {
     shared: &'a Shared,
     /// Nodes and backtracks already added to `shared`.
     published: (u64, u64),
+    /// Stop (as if cancelled) once this many nodes are visited: set by a
+    /// search racing this one when it finishes first.
+    stop_at: Option<&'a AtomicU64>,
 }
 
 impl<'a> Engine<'a> {
@@ -304,6 +307,7 @@ impl<'a> Engine<'a> {
             deadline,
             shared,
             published: (0, 0),
+            stop_at: None,
         };
         for s in 0..num_sections {
             engine.rescan_section(s);
@@ -340,6 +344,12 @@ impl<'a> Engine<'a> {
                 self.rescan.push(s as u32);
             }
         }
+    }
+
+    /// Makes the search stop once it has visited `limit` nodes (read now
+    /// and then; see [`Engine::stop_at`]).
+    pub(crate) fn stop_at(&mut self, limit: &'a AtomicU64) {
+        self.stop_at = Some(limit);
     }
 
     /// Adds the nodes and backtracks counted since the last call to the
@@ -479,6 +489,9 @@ impl<'a> Engine<'a> {
             self.publish();
             if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Some(Status::Timeout);
+            }
+            if self.stop_at.is_some_and(|limit| self.nodes >= limit.load(AtomicOrdering::Relaxed)) {
+                return Some(Status::Cancelled);
             }
         }
         None

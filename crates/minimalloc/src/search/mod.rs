@@ -413,14 +413,21 @@ impl Solver {
         let comparators = self.params.comparators()?;
         let normalized = normalize::normalize(problem);
         let searched: &Problem = &normalized.problem;
-        let use_skyline = self.params.search == SearchMode::Fast && skyline::supports(searched);
-        if !use_skyline {
-            let estimated_bytes = estimated_bytes(problem);
-            if estimated_bytes > MAX_SEARCH_BYTES {
-                return Err(SolveError::TooLarge { estimated_bytes });
+        let estimated_bytes = estimated_bytes(problem);
+        let engines = match self.params.search {
+            SearchMode::Fast if skyline::supports(searched) => {
+                if estimated_bytes <= MAX_RACE_BYTES {
+                    Engines::Race
+                } else {
+                    Engines::Skyline
+                }
             }
+            _ => Engines::Reference,
+        };
+        if engines == Engines::Reference && estimated_bytes > MAX_SEARCH_BYTES {
+            return Err(SolveError::TooLarge { estimated_bytes });
         }
-        let sweep_result = if use_skyline {
+        let sweep_result = if engines == Engines::Skyline {
             None
         } else {
             match sweep_until(searched, deadline) {
@@ -432,15 +439,8 @@ impl Solver {
             if normalized.inactive_top.is_none_or(|top| top > capacity) {
                 return Err(Status::NotFound);
             }
-            let offsets = match &sweep_result {
-                None => {
-                    let mut counts = skyline::Counts::default();
-                    let result =
-                        skyline::search(searched, capacity, deadline, &self.cancelled.0, &mut counts);
-                    stats.backtracks += counts.backtracks;
-                    stats.nodes += counts.nodes;
-                    result?
-                }
+            let shared = &self.cancelled.0;
+            let reference = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| match &sweep_result {
                 Some(sweep_result) => run_on_big_stack(
                     searched,
                     sweep_result,
@@ -448,9 +448,23 @@ impl Solver {
                     &comparators,
                     capacity,
                     deadline,
-                    &self.cancelled.0,
+                    shared,
+                    stop_at,
                     stats,
-                )?,
+                ),
+                None => Err(Status::Cancelled),
+            };
+            let skyline = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| {
+                let mut counts = skyline::Counts::default();
+                let result = skyline::search(searched, capacity, deadline, shared, stop_at, &mut counts);
+                stats.backtracks += counts.backtracks;
+                stats.nodes += counts.nodes;
+                result
+            };
+            let offsets = match engines {
+                Engines::Reference => reference(None, stats)?,
+                Engines::Skyline => skyline(None, stats)?,
+                Engines::Race => race(skyline, reference, stats)?,
             };
             Ok(Solution::from_offsets(problem, normalized.restore(&offsets, problem.buffers.len())))
         };
@@ -462,7 +476,7 @@ impl Solver {
         };
         let mut stats = self.stats;
         let mut proved = range.map_or(0, |(lo, _)| lo);
-        let proves = use_skyline || is_complete(problem, &self.params);
+        let proves = engines != Engines::Reference || is_complete(problem, &self.params);
         let result = match range {
             None => run(problem.capacity, deadline, &mut stats).map_err(|s| fail(s, problem.capacity)),
             Some((mut lo, mut hi)) => {
@@ -537,6 +551,64 @@ pub fn is_complete(problem: &Problem, params: &SolverParams) -> bool {
             || params.hatless_pruning)
 }
 
+/// Which engines a fast search runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Engines {
+    /// The reference's search alone.
+    Reference,
+    /// The skyline search alone (problems too large for the reference's).
+    Skyline,
+    /// Both, on two threads (see [`race`]).
+    Race,
+}
+
+/// Problems the reference's search might need more memory for than this
+/// (see [`estimated_bytes`]) run the skyline search alone in fast mode.
+const MAX_RACE_BYTES: u64 = 1 << 30;
+
+/// Runs the skyline search and the reference's side by side on two threads
+/// and returns the outcome of the one that finishes (solves or proves
+/// infeasible) in fewer nodes. The first to finish tells the other to stop
+/// at its node count, so the slower one never runs much past it; comparing
+/// node counts rather than clocks makes the choice the same on every run.
+fn race<S, R>(skyline: S, reference: R, stats: &mut SearchStats) -> Result<Vec<Offset>, Status>
+where
+    S: FnOnce(Option<&AtomicU64>, &mut SearchStats) -> Result<Vec<Offset>, Status> + Send,
+    R: FnOnce(Option<&AtomicU64>, &mut SearchStats) -> Result<Vec<Offset>, Status>,
+{
+    let limits = [AtomicU64::new(u64::MAX), AtomicU64::new(u64::MAX)];
+    let finished = |r: &Result<Vec<Offset>, Status>| matches!(r, Ok(_) | Err(Status::NotFound));
+    let ((sky, sky_stats), (refr, ref_stats)) = std::thread::scope(|scope| {
+        let sky_thread = scope.spawn(|| {
+            let mut own = SearchStats::default();
+            let result = skyline(Some(&limits[0]), &mut own);
+            if finished(&result) {
+                limits[1].fetch_min(own.nodes, AtomicOrdering::Relaxed);
+            }
+            (result, own)
+        });
+        let mut own = SearchStats::default();
+        let result = reference(Some(&limits[1]), &mut own);
+        if finished(&result) {
+            limits[0].fetch_min(own.nodes, AtomicOrdering::Relaxed);
+        }
+        let sky = sky_thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (sky, (result, own))
+    });
+    stats.nodes += sky_stats.nodes + ref_stats.nodes;
+    stats.backtracks += sky_stats.backtracks + ref_stats.backtracks;
+    match (finished(&sky), finished(&refr)) {
+        (true, true) if ref_stats.nodes < sky_stats.nodes => refr,
+        (true, _) => sky,
+        (false, true) => refr,
+        // Neither finished: the deadline or a cancel stopped both.
+        (false, false) => match (sky, refr) {
+            (Err(Status::Timeout), _) | (_, Err(Status::Timeout)) => Err(Status::Timeout),
+            (sky, _) => sky,
+        },
+    }
+}
+
 /// Runs one search at `capacity` on a thread whose stack fits the recursion
 /// (one or two frames per buffer placed).
 #[allow(clippy::too_many_arguments)]
@@ -548,10 +620,14 @@ fn run_on_big_stack(
     capacity: i64,
     deadline: Option<Instant>,
     shared: &Shared,
+    stop_at: Option<&AtomicU64>,
     stats: &mut SearchStats,
 ) -> Result<Vec<Offset>, Status> {
     let work = || {
         let mut engine = Engine::new(problem, sweep_result, params, capacity, deadline, shared);
+        if let Some(limit) = stop_at {
+            engine.stop_at(limit);
+        }
         let status = engine.run(comparators);
         engine.publish();
         let run_stats = (engine.backtracks(), engine.nodes());

@@ -42,7 +42,7 @@
 //! (alignment is fine); [`supports`] says when it applies.
 
 use std::collections::HashSet;
-use std::sync::atomic::Ordering as AtomicOrdering;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 use super::dfs::Status;
@@ -75,16 +75,23 @@ pub(crate) struct Counts {
 /// Searches for offsets of every buffer within `capacity` (see the module
 /// documentation). The problem must pass [`supports`] and
 /// [`Problem::check`].
+///
+/// With `stop_at`, the search stops (as if cancelled) once it has visited
+/// that many nodes: a search racing this one sets it when it finishes first.
 pub(crate) fn search(
     problem: &Problem,
     capacity: i64,
     deadline: Option<Instant>,
     shared: &Shared,
+    stop_at: Option<&AtomicU64>,
     counts: &mut Counts,
 ) -> Result<Vec<Offset>, Status> {
     let mirrored = mirror(problem);
     let mut states =
         [State::new(problem, capacity, deadline, shared), State::new(&mirrored, capacity, deadline, shared)];
+    for state in &mut states {
+        state.stop_at = stop_at;
+    }
     let status = portfolio(&mut states);
     let mut offsets = vec![0; problem.buffers.len()];
     for state in &mut states {
@@ -151,7 +158,9 @@ fn portfolio(states: &mut [State<'_>; 2]) -> Status {
         for run in 0u64.. {
             // Alternate directions; each direction's runs follow the Luby
             // sequence of budgets, each with its own candidate order.
+            let other_nodes = states[1 - (run % 2) as usize].nodes;
             let state = &mut states[(run % 2) as usize];
+            state.other_nodes = other_nodes;
             let attempt = run / 2;
             let budget = FIRST_BUDGET.saturating_mul(luby(attempt + 1));
             match state.search_partition(attempt, budget) {
@@ -340,6 +349,9 @@ struct State<'a> {
     /// The same rows in the candidate order of the current run.
     order: Vec<usize>,
     nodes_remaining: u64,
+    /// Nodes of the other direction's state (for `stop_at`).
+    other_nodes: u64,
+    stop_at: Option<&'a AtomicU64>,
     /// Buffers whose partition this state solved.
     solved: Vec<bool>,
     /// Section ranges searched independently.
@@ -438,6 +450,8 @@ impl<'a> State<'a> {
             order: by_start.clone(),
             start_items: by_start,
             nodes_remaining: 0,
+            other_nodes: 0,
+            stop_at: None,
             solved: vec![false; n],
             partitions,
             tree: MinTree::new(&[]),
@@ -538,6 +552,10 @@ impl<'a> State<'a> {
             self.publish();
             if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 return Some(Status::Timeout);
+            }
+            let total = self.nodes + self.other_nodes;
+            if self.stop_at.is_some_and(|limit| total >= limit.load(AtomicOrdering::Relaxed)) {
+                return Some(Status::Cancelled);
             }
         }
         None

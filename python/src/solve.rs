@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use minimalloc::allocate::{Algorithm, Allocation, Allocator, Status};
 use minimalloc::heuristics::{self, Heuristic, HeuristicError, Limits};
-use minimalloc::search::{PreorderingComparator, SolveError, SolverParams};
+use minimalloc::search::{PreorderingComparator, SearchMode, SolveError, SolverParams};
 use minimalloc::{Problem, Solution};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -205,6 +205,12 @@ fn finish(
 ///     timeout: A time limit for the whole call (``Duration``, seconds, or
 ///         None for ``params.timeout``, by default no limit).
 ///     params: Settings of the exact search (default ``SolverParams()``).
+///     search: Which exact search runs: ``"fast"`` (stronger on tight
+///         problems, may place buffers differently) or ``"reference"`` (the
+///         C++ reference's search node for node, which ``params``' technique
+///         switches tune). Default: ``"reference"`` when ``params`` turns a
+///         technique off or changes the preordering heuristics, else
+///         ``"fast"``.
 ///
 /// Returns:
 ///     A ``Solution`` within the capacity.
@@ -218,17 +224,31 @@ fn finish(
 ///     InvalidProblemError: the problem is malformed, or too large for the
 ///         exact search.
 ///     InvalidParamsError: a malformed setting.
-///     ValueError: an unknown algorithm.
+///     ValueError: an unknown algorithm or search.
+/// Whether `params` differ from the defaults in a way only the reference's
+/// search uses (a technique off, other preordering heuristics).
+fn tunes_reference(params: &SolverParams) -> bool {
+    let defaults = SolverParams::default();
+    SolverParams {
+        timeout: defaults.timeout,
+        minimize_capacity: defaults.minimize_capacity,
+        search: defaults.search,
+        ..params.clone()
+    } != defaults
+}
+
 #[pyfunction]
-#[pyo3(signature = (problem, algorithm = "auto", timeout = None, params = None))]
+#[pyo3(signature = (problem, algorithm = "auto", timeout = None, params = None, search = None))]
 fn solve(
     py: Python<'_>,
     problem: PyRef<'_, PyProblem>,
     algorithm: &str,
     timeout: Option<&Bound<'_, PyAny>>,
     params: Option<PySolverParams>,
+    search: Option<&str>,
 ) -> PyResult<PySolution> {
     let kind: Algorithm = algorithm.parse().map_err(PyValueError::new_err)?;
+    let search: Option<SearchMode> = search.map(str::parse).transpose().map_err(PyValueError::new_err)?;
     let problem = problem.0.clone();
     problem.check().map_err(|e| errors::model_error(py, &e))?;
     let params = params.unwrap_or_default();
@@ -237,7 +257,10 @@ fn solve(
         _ => params.timeout(),
     };
     // The allocator's `timeout` bounds the whole call.
-    let settings = SolverParams { timeout: limit.to_limit(), ..params.to_rust() };
+    let tuned = params.to_rust();
+    // Settings that tune the reference's search select it, as on the CLI.
+    let search = search.unwrap_or(if tunes_reference(&tuned) { SearchMode::Reference } else { SearchMode::Fast });
+    let settings = SolverParams { timeout: limit.to_limit(), search, ..tuned };
     if !matches!(kind, Algorithm::Heuristic(_)) {
         check_params(&settings).map_err(|e| errors::solve_error(py, &e))?;
     }

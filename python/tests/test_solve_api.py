@@ -31,7 +31,28 @@ def test_solve_example(example: mm.Problem, algorithm: str) -> None:
 
 
 def test_exact_is_the_solver(example: mm.Problem) -> None:
-    assert repr(mm.solve(example, "exact")) == "Solution(offsets=[8, 8, 4, 4, 0], height=12)"
+    expected = "Solution(offsets=[8, 8, 4, 4, 0], height=12)"
+    assert repr(mm.solve(example, "exact", search="reference")) == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fast_and_reference_searches_agree(seed: int) -> None:
+    problem = random_problem(12, seed)
+    problem.capacity = problem.lower_bound() + 8 * (seed % 4)
+    outcomes = []
+    for search in ("fast", "reference"):
+        try:
+            solution = mm.solve(problem, "exact", search=search)
+            assert mm.validate(problem, solution) == mm.ValidationResult.GOOD
+            outcomes.append("solved")
+        except mm.InfeasibleError:
+            outcomes.append("infeasible")
+    assert outcomes[0] == outcomes[1]
+
+
+def test_unknown_search_is_an_error(example: mm.Problem) -> None:
+    with pytest.raises(ValueError, match="unknown search"):
+        mm.solve(example, "exact", search="quick")
 
 
 @pytest.mark.parametrize("algorithm", ["auto", "exact"])

@@ -424,5 +424,6 @@ def solve(
     algorithm: str = "auto",
     timeout: _Timeout = None,
     params: SolverParams | None = None,
+    search: str | None = None,
 ) -> Solution: ...
 def place(problem: Problem, heuristic: str = "greedy-size", timeout: _Timeout = None) -> Solution: ...

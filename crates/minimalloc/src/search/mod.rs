@@ -435,7 +435,16 @@ impl Solver {
                 None => return Err(SolveError::Timeout(self.params.timeout.unwrap_or_default())),
             }
         };
+        // The fast search starts from the best heuristic placement: any
+        // capacity at or above its height is answered at once.
+        let seed = match self.params.search {
+            SearchMode::Fast => best_heuristic(problem, deadline, &self.cancelled),
+            SearchMode::Reference => None,
+        };
         let run = |capacity: i64, deadline: Option<Instant>, stats: &mut SearchStats| {
+            if let Some(seed) = seed.as_ref().filter(|s| s.height <= capacity) {
+                return Ok(seed.clone());
+            }
             if normalized.inactive_top.is_none_or(|top| top > capacity) {
                 return Err(Status::NotFound);
             }
@@ -549,6 +558,17 @@ pub fn is_complete(problem: &Problem, params: &SolverParams) -> bool {
             || params.monotonic_floor
             || params.check_dominance
             || params.hatless_pruning)
+}
+
+/// The lowest placement of the heuristics that scale (greedy by size, XLA's
+/// two orders, greedy by conflicts), or `None` if none finished.
+fn best_heuristic(problem: &Problem, deadline: Option<Instant>, cancel: &CancelHandle) -> Option<Solution> {
+    use crate::heuristics::{place, Heuristic, Limits};
+    let limits = Limits { deadline, cancel: Some(cancel.flag()) };
+    [Heuristic::GreedySize, Heuristic::XlaSpatial, Heuristic::XlaTemporal, Heuristic::GreedyConflicts]
+        .into_iter()
+        .filter_map(|h| place(problem, h, &limits).ok())
+        .min_by_key(|s| s.height)
 }
 
 /// Which engines a fast search runs.

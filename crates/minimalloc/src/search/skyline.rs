@@ -41,6 +41,7 @@
 //! to `n²`. The search handles buffers without gaps and fixed offsets
 //! (alignment is fine); [`supports`] says when it applies.
 
+use std::cmp::Reverse;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
@@ -120,8 +121,9 @@ fn mirror(problem: &Problem) -> Problem {
     mirrored
 }
 
-/// The unit of node budgets: run `i` of a direction gets
-/// `FIRST_BUDGET * luby(i)` nodes.
+/// The least unit of node budgets: run `i` of a direction gets
+/// `unit * luby(i)` nodes, where `unit` is this or four nodes per buffer of
+/// the partition, whichever is larger.
 const FIRST_BUDGET: u64 = 512;
 
 /// The Luby sequence 1, 1, 2, 1, 1, 2, 4, 1, 1, 2, ... (`i` from 1): restart
@@ -162,7 +164,9 @@ fn portfolio(states: &mut [State<'_>; 2]) -> Status {
             let state = &mut states[(run % 2) as usize];
             state.other_nodes = other_nodes;
             let attempt = run / 2;
-            let budget = FIRST_BUDGET.saturating_mul(luby(attempt + 1));
+            // A run must be able to place every buffer of the partition.
+            let unit = FIRST_BUDGET.max(4 * state.partition_buffers() as u64);
+            let budget = unit.saturating_mul(luby(attempt + 1));
             match state.search_partition(attempt, budget) {
                 Status::Found => {
                     state.mark_solved();
@@ -260,50 +264,6 @@ impl MinTree {
     }
 }
 
-/// The candidate order of run `attempt`, from `by_start` (buffers grouped by
-/// first section, each group longest then largest first): run 0 keeps it,
-/// run 1 puts largest first, later runs shuffle each group a little (each
-/// buffer moves by up to half its group's length), seeded by `attempt`.
-fn variant_order(
-    by_start: &[usize],
-    items: &mut [usize],
-    first: &[usize],
-    last: &[usize],
-    size: &[i64],
-    attempt: u64,
-) {
-    items.copy_from_slice(by_start);
-    match attempt {
-        0 => {}
-        1 => items.sort_by(|&a, &b| {
-            first[a].cmp(&first[b]).then(size[b].cmp(&size[a])).then(last[b].cmp(&last[a])).then(a.cmp(&b))
-        }),
-        _ => {
-            let mut begin = 0;
-            while begin < items.len() {
-                let mut end = begin;
-                while end < items.len() && first[items[end]] == first[items[begin]] {
-                    end += 1;
-                }
-                let spread = 1 + (end - begin) as u64 / 2;
-                let mut keyed: Vec<(u64, usize)> = items[begin..end]
-                    .iter()
-                    .enumerate()
-                    .map(|(rank, &b)| {
-                        let noise = mix((b as u64) ^ attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15)) % spread;
-                        (rank as u64 + noise, b)
-                    })
-                    .collect();
-                keyed.sort_unstable();
-                for (slot, (_, b)) in items[begin..end].iter_mut().zip(keyed) {
-                    *slot = b;
-                }
-                begin = end;
-            }
-        }
-    }
-}
-
 /// A node of the depth-first search: its run, where its enumeration of
 /// children stands, and how to return to its state.
 #[derive(Clone, Copy, Debug)]
@@ -313,9 +273,11 @@ struct Frame {
     e: usize,
     h: i64,
     m: i64,
-    /// The next candidate: section `sec`, position `idx` in its start list.
-    sec: usize,
-    idx: usize,
+    /// The candidates: `cands[next..end]` are still to try; the frame's
+    /// list starts at `from`.
+    from: usize,
+    next: usize,
+    end: usize,
     /// The last buffer tried (`usize::MAX`: none), to skip its twins.
     last_tried: usize,
     /// Whether the "nothing in the run" child was tried.
@@ -346,8 +308,13 @@ struct State<'a> {
     /// Buffers by first section (compressed rows), each row best first.
     start_rows: Vec<usize>,
     start_items: Vec<usize>,
-    /// The same rows in the candidate order of the current run.
-    order: Vec<usize>,
+    /// The run's number: it picks the candidate order (see
+    /// [`State::collect_candidates`]).
+    attempt: u64,
+    /// The candidates of the open frames, one list after the other.
+    cands: Vec<usize>,
+    /// Scratch for sorting candidates.
+    keyed: Vec<(u64, usize)>,
     nodes_remaining: u64,
     /// Nodes of the other direction's state (for `stop_at`).
     other_nodes: u64,
@@ -447,7 +414,9 @@ impl<'a> State<'a> {
             floor,
             remaining,
             start_rows,
-            order: by_start.clone(),
+            attempt: 0,
+            cands: Vec::new(),
+            keyed: Vec::new(),
             start_items: by_start,
             nodes_remaining: 0,
             other_nodes: 0,
@@ -585,15 +554,18 @@ impl<'a> State<'a> {
         if !self.pit_fits(s) {
             return Some(Status::NotFound);
         }
+        let cand_start = self.cands.len();
         let left = if s > lo { self.floor[s - 1] } else { DONE };
         let right = if e < hi { self.floor[e + 1] } else { DONE };
+        self.collect_candidates(s, e, h, left, right);
         self.stack.push(Frame {
             s,
             e,
             h,
             m: left.min(right),
-            sec: s,
-            idx: 0,
+            from: cand_start,
+            next: cand_start,
+            end: self.cands.len(),
             last_tried: usize::MAX,
             raised: false,
             trail_mark: self.trail.len(),
@@ -601,6 +573,48 @@ impl<'a> State<'a> {
             hash: self.hash,
         });
         None
+    }
+
+    /// Appends to `cands` the candidates of the pit `s..=e` at height `h`
+    /// between floors `left` and `right`: the unplaced buffers lying inside
+    /// it whose aligned offset is below both neighbours and fits. Best
+    /// first: by first section (those starting at the pit's left end leave
+    /// no empty cells), then the longest, then the largest. Run 1 puts the
+    /// largest before the longest; later runs shuffle the order a little
+    /// (each moves by up to half the list), seeded by the run's number.
+    /// (Preferring buffers whose top meets a neighbour's floor measured no
+    /// better.)
+    fn collect_candidates(&mut self, s: usize, e: usize, h: i64, left: i64, right: i64) {
+        let m = left.min(right);
+        let start = self.cands.len();
+        for &b in &self.start_items[self.start_rows[s]..self.start_rows[e + 1]] {
+            if self.placed[b] || self.last[b] > e {
+                continue;
+            }
+            match align_up(h, self.align[b]) {
+                Some(o) if o < m && o <= self.capacity - self.size[b] => self.cands.push(b),
+                _ => {}
+            }
+        }
+        let list = &mut self.cands[start..];
+        let (first, last, size) = (&self.first, &self.last, &self.size);
+        if self.attempt == 1 {
+            list.sort_by_key(|&b| (first[b], Reverse(size[b]), Reverse(last[b]), b));
+        } else {
+            list.sort_by_key(|&b| (first[b], Reverse(last[b]), Reverse(size[b]), b));
+        }
+        if self.attempt >= 2 && list.len() > 1 {
+            let spread = 1 + list.len() as u64 / 2;
+            let salt = self.attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            self.keyed.clear();
+            self.keyed.extend(
+                list.iter().enumerate().map(|(rank, &b)| (rank as u64 + mix(b as u64 ^ salt) % spread, b)),
+            );
+            self.keyed.sort_unstable();
+            for (slot, &(_, b)) in list.iter_mut().zip(&self.keyed) {
+                *slot = b;
+            }
+        }
     }
 
     /// The pit (a run whose neighbours are both higher) with the fewest
@@ -669,32 +683,21 @@ impl<'a> State<'a> {
         let Some(&frame) = self.stack.last() else { return false };
         self.undo_to(frame.trail_mark, frame.placed_mark, frame.hash);
         let mut f = frame;
-        while f.sec <= f.e {
-            let row = self.start_rows[f.sec]..self.start_rows[f.sec + 1];
-            while f.idx < row.len() {
-                let b = self.order[row.start + f.idx];
-                f.idx += 1;
-                if self.placed[b] || self.last[b] > f.e {
-                    continue;
-                }
-                if f.last_tried != usize::MAX && self.twins(f.last_tried, b) {
-                    continue;
-                }
-                let Some(offset) = align_up(f.h, self.align[b]) else { continue };
-                if offset >= f.m || offset > self.capacity - self.size[b] {
-                    continue;
-                }
-                f.last_tried = b;
-                if self.try_place(&f, b, offset, lo) {
-                    if let Some(top) = self.stack.last_mut() {
-                        *top = f;
-                    }
-                    return true;
-                }
-                self.undo_to(f.trail_mark, f.placed_mark, f.hash);
+        while f.next < f.end {
+            let b = self.cands[f.next];
+            f.next += 1;
+            if f.last_tried != usize::MAX && self.twins(f.last_tried, b) {
+                continue;
             }
-            f.sec += 1;
-            f.idx = 0;
+            let Some(offset) = align_up(f.h, self.align[b]) else { continue };
+            f.last_tried = b;
+            if self.try_place(&f, b, offset, lo) {
+                if let Some(top) = self.stack.last_mut() {
+                    *top = f;
+                }
+                return true;
+            }
+            self.undo_to(f.trail_mark, f.placed_mark, f.hash);
         }
         if !f.raised {
             f.raised = true;
@@ -779,7 +782,9 @@ impl<'a> State<'a> {
         }
         let left = if l > lo { self.floor[l - 1] } else { DONE };
         let right = if r < hi { self.floor[r + 1] } else { DONE };
-        if left < h || right < h {
+        if left < h || right < h || r - l >= MAX_PIT_SCAN {
+            // Not a pit; or too wide to look at every node (the look-ahead
+            // is optional).
             return true;
         }
         let m = left.min(right);
@@ -836,6 +841,11 @@ impl<'a> State<'a> {
         self.failed.clear();
     }
 
+    /// How many buffers the current partition has.
+    fn partition_buffers(&self) -> usize {
+        self.start_rows[self.hi + 1] - self.start_rows[self.lo]
+    }
+
     /// Records the buffers placed in this partition as the solution's.
     fn mark_solved(&mut self) {
         for &b in &self.placements {
@@ -847,15 +857,8 @@ impl<'a> State<'a> {
     /// of run `attempt` (see [`variant_order`]), for at most `budget` nodes. On any outcome but `Found` the
     /// partition is left as it was.
     fn search_partition(&mut self, attempt: u64, budget: u64) -> Status {
-        let rows = self.start_rows[self.lo]..self.start_rows[self.hi + 1];
-        variant_order(
-            &self.start_items[rows.clone()],
-            &mut self.order[rows],
-            &self.first,
-            &self.last,
-            &self.size,
-            attempt,
-        );
+        self.attempt = attempt;
+        self.cands.clear();
         self.nodes_remaining = budget;
         self.stack.clear();
         let status = self.depth_first();
@@ -883,6 +886,7 @@ impl<'a> State<'a> {
             } else {
                 // Every child failed: remember this state, back up.
                 let Some(frame) = self.stack.pop() else { return Status::NotFound };
+                self.cands.truncate(frame.from);
                 self.backtracks += 1;
                 if self.failed.len() < MAX_FAILED {
                     self.failed.insert(frame.hash);

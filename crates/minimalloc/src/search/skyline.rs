@@ -274,10 +274,12 @@ struct Frame {
     h: i64,
     m: i64,
     /// The candidates: `cands[next..end]` are still to try; the frame's
-    /// list starts at `from`.
+    /// list starts at `from`. When `lazy`, `next..end` index `start_items`
+    /// instead, and the items that are not candidates are skipped.
     from: usize,
     next: usize,
     end: usize,
+    lazy: bool,
     /// The last buffer tried (`usize::MAX`: none), to skip its twins.
     last_tried: usize,
     /// Whether the "nothing in the run" child was tried.
@@ -326,7 +328,9 @@ struct State<'a> {
     // Search.
     tree: MinTree,
     tree_base: usize,
-    trail: Vec<(usize, i64)>,
+    /// Undo records: sections `lo..=hi` had floor `old` (changes always
+    /// cover a level stretch, so one record each).
+    trail: Vec<(u32, u32, i64)>,
     placements: Vec<usize>,
     hash: u128,
     failed: HashSet<u128>,
@@ -452,7 +456,6 @@ impl<'a> State<'a> {
     #[inline]
     fn set_floor(&mut self, s: usize, value: i64) {
         let old = self.floor[s];
-        self.trail.push((s, old));
         self.hash ^= floor_hash(s, old) ^ floor_hash(s, value);
         self.floor[s] = value;
         self.tree.set(s - self.tree_base, value);
@@ -466,6 +469,8 @@ impl<'a> State<'a> {
         self.placements.push(b);
         self.hash ^= placed_hash(b);
         let top = offset + self.size[b];
+        // `b` lies in a pit: its sections share one floor, saved once.
+        self.trail.push((self.first[b] as u32, self.last[b] as u32, self.floor[self.first[b]]));
         for s in self.first[b]..=self.last[b] {
             self.remaining[s] -= self.size[b];
             let value = if self.remaining[s] == 0 { DONE } else { top };
@@ -473,15 +478,20 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Raises the floors of sections `lo..hi` (all at the run's height) to
-    /// `value`; false when a section can no longer hold its unplaced buffers.
+    /// Raises the floors of sections `lo..hi` (all at the run's height,
+    /// below `value`) to `value`; false when a section can no longer hold
+    /// its unplaced buffers.
     fn raise(&mut self, lo: usize, hi: usize, value: i64) -> bool {
+        if lo >= hi {
+            return true;
+        }
+        let old = self.floor[lo];
+        self.trail.push((lo as u32, (hi - 1) as u32, old));
         let mut fits = true;
         for s in lo..hi {
-            if self.floor[s] < value {
-                self.set_floor(s, value);
-                fits &= value.checked_add(self.remaining[s]).is_some_and(|top| top <= self.capacity);
-            }
+            debug_assert!(self.floor[s] == old && old < value, "raise of an uneven stretch");
+            self.set_floor(s, value);
+            fits &= value.checked_add(self.remaining[s]).is_some_and(|top| top <= self.capacity);
         }
         fits
     }
@@ -489,9 +499,11 @@ impl<'a> State<'a> {
     /// Returns to the state recorded in `frame`.
     fn undo_to(&mut self, trail_mark: usize, placed_mark: usize, hash: u128) {
         while self.trail.len() > trail_mark {
-            let Some((s, old)) = self.trail.pop() else { break };
-            self.floor[s] = old;
-            self.tree.set(s - self.tree_base, old);
+            let Some((lo, hi, old)) = self.trail.pop() else { break };
+            for s in lo as usize..=hi as usize {
+                self.floor[s] = old;
+                self.tree.set(s - self.tree_base, old);
+            }
         }
         while self.placements.len() > placed_mark {
             let Some(b) = self.placements.pop() else { break };
@@ -557,15 +569,21 @@ impl<'a> State<'a> {
         let cand_start = self.cands.len();
         let left = if s > lo { self.floor[s - 1] } else { DONE };
         let right = if e < hi { self.floor[e + 1] } else { DONE };
-        self.collect_candidates(s, e, h, left, right);
+        // A wide pit walks its start lists instead: a list per frame along a
+        // deep dive would take memory quadratic in the buffers.
+        let lazy = e - s >= MAX_PIT_SCAN;
+        if !lazy {
+            self.collect_candidates(s, e, h, left, right);
+        }
         self.stack.push(Frame {
             s,
             e,
             h,
             m: left.min(right),
             from: cand_start,
-            next: cand_start,
-            end: self.cands.len(),
+            next: if lazy { self.start_rows[s] } else { cand_start },
+            end: if lazy { self.start_rows[e + 1] } else { self.cands.len() },
+            lazy,
             last_tried: usize::MAX,
             raised: false,
             trail_mark: self.trail.len(),
@@ -573,6 +591,16 @@ impl<'a> State<'a> {
             hash: self.hash,
         });
         None
+    }
+
+    /// Whether `b` (starting inside a pit at height `h` ending at section
+    /// `e`, lower neighbour `m`) is a candidate: unplaced, inside, and its
+    /// aligned offset below `m` and fitting.
+    #[inline]
+    fn is_candidate(&self, b: usize, e: usize, h: i64, m: i64) -> bool {
+        !self.placed[b]
+            && self.last[b] <= e
+            && align_up(h, self.align[b]).is_some_and(|o| o < m && o <= self.capacity - self.size[b])
     }
 
     /// Appends to `cands` the candidates of the pit `s..=e` at height `h`
@@ -587,13 +615,10 @@ impl<'a> State<'a> {
     fn collect_candidates(&mut self, s: usize, e: usize, h: i64, left: i64, right: i64) {
         let m = left.min(right);
         let start = self.cands.len();
-        for &b in &self.start_items[self.start_rows[s]..self.start_rows[e + 1]] {
-            if self.placed[b] || self.last[b] > e {
-                continue;
-            }
-            match align_up(h, self.align[b]) {
-                Some(o) if o < m && o <= self.capacity - self.size[b] => self.cands.push(b),
-                _ => {}
+        for i in self.start_rows[s]..self.start_rows[e + 1] {
+            let b = self.start_items[i];
+            if self.is_candidate(b, e, h, m) {
+                self.cands.push(b);
             }
         }
         let list = &mut self.cands[start..];
@@ -684,8 +709,11 @@ impl<'a> State<'a> {
         self.undo_to(frame.trail_mark, frame.placed_mark, frame.hash);
         let mut f = frame;
         while f.next < f.end {
-            let b = self.cands[f.next];
+            let b = if f.lazy { self.start_items[f.next] } else { self.cands[f.next] };
             f.next += 1;
+            if f.lazy && !self.is_candidate(b, f.e, f.h, f.m) {
+                continue;
+            }
             if f.last_tried != usize::MAX && self.twins(f.last_tried, b) {
                 continue;
             }

@@ -1111,3 +1111,69 @@ fn output_file_keeps_its_permissions() {
     let mode = fs::metadata(&output).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o644, "an existing output file keeps its mode, got {mode:o}");
 }
+
+// ---------------------------------------------------------------------------
+// The two searches
+// ---------------------------------------------------------------------------
+
+/// Writes `minimalloc generate guillotine` output into `dir/name`.
+fn generate_guillotine(dir: &Path, name: &str, buffers: &str, seed: &str, thin: &str) {
+    let out = format!("--output={name}");
+    run(dir, &["generate", "guillotine", "--buffers", buffers, "--seed", seed, "--thin", thin, &out])
+        .assert_code(0);
+}
+
+#[test]
+fn both_searches_solve_a_tight_instance_and_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    generate_guillotine(dir.path(), "g.csv", "80", "3", "0");
+    for search in ["--search=fast", "--search=reference"] {
+        let r = run(
+            dir.path(),
+            &["--capacity=1048576", "--validate", search, "--stats=s.json", "--output=o.csv", "g.csv"],
+        );
+        r.assert_code(0);
+        assert!(r.stderr.contains("validation PASS"), "{search}: {}", r.stderr);
+        let json = read_json(&dir.path().join("s.json"));
+        assert_eq!(json["status"], "solved", "{search}: {json}");
+        assert_eq!(json["height"], 1048576, "{search}: zero slack, {json}");
+    }
+}
+
+#[test]
+fn fast_search_gives_the_same_answer_every_run() {
+    // Two searches race on two threads; the winner is chosen by node counts,
+    // never by timing, so repeated runs write the same file.
+    let dir = tempfile::tempdir().unwrap();
+    generate_guillotine(dir.path(), "t.csv", "150", "5", "0.12");
+    let mut outputs = Vec::new();
+    for i in 0..3 {
+        let out = format!("--output=o{i}.csv");
+        run(dir.path(), &["--capacity=1048576", "--search=fast", "--timeout=60s", &out, "t.csv"])
+            .assert_code(0);
+        outputs.push(fs::read(dir.path().join(format!("o{i}.csv"))).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[1], outputs[2]);
+}
+
+#[test]
+fn fast_search_proves_infeasibility() {
+    // One below the max-load bound: infeasible, and the fast search says so
+    // (exit 1), as the reference's does.
+    let text = hard_instance();
+    let capacity = minimalloc::csv::from_csv(&text).unwrap().lower_bound() - 1;
+    let (dir, _) = dir_with_input(text.as_bytes());
+    let cap = format!("--capacity={capacity}");
+    let r = run(dir.path(), &[&cap, "--search=fast", "--stats=s.json", "input.csv"]);
+    r.assert_code(1);
+    assert_eq!(read_json(&dir.path().join("s.json"))["status"], "infeasible");
+}
+
+#[test]
+fn unknown_search_is_a_usage_error() {
+    let (dir, _) = dir_with_input(EXAMPLE.as_bytes());
+    let r = run(dir.path(), &["--capacity=12", "--search=quick", "input.csv"]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("quick") && r.stderr.contains("reference or fast"), "{}", r.stderr);
+}

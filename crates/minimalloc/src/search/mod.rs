@@ -1,9 +1,19 @@
 //! The exact MiniMalloc search: settings, outcomes and the [`Solver`].
 //!
-//! [`Solver::solve`] sweeps the problem (see [`crate::sweep`]) and runs the
-//! depth-first search of `search/dfs.rs` over each partition. With default settings
-//! it visits the same nodes as the C++ reference, so it returns the same
-//! offsets and counts the same backtracks.
+//! Two searches answer the same question with the same guarantee (a returned
+//! solution is valid; "infeasible" is a proof), chosen by
+//! [`SolverParams::search`]:
+//!
+//! - [`SearchMode::Reference`] (the default here): [`Solver::solve`] sweeps
+//!   the problem (see [`crate::sweep`]) and runs the depth-first search of
+//!   `search/dfs.rs` over each partition. It visits the same nodes as the C++
+//!   reference, so it returns the same offsets and counts the same
+//!   backtracks.
+//! - [`SearchMode::Fast`]: the best heuristic placement first (if it fits,
+//!   done), then the skyline search of `search/skyline.rs` raced against the
+//!   reference's on two threads; the one finishing in fewer nodes wins, so
+//!   the outcome does not depend on timing. Problems with gaps or fixed
+//!   offsets use the reference's search alone.
 //!
 //! The outcome is a [`Solution`], or one of the distinct failures of
 //! [`SolveError`]: proved infeasible, timed out, cancelled, or an invalid

@@ -926,3 +926,63 @@ impl<'a> State<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Buffer;
+
+    #[test]
+    fn luby_sequence() {
+        let first: Vec<u64> = (1..=15).map(luby).collect();
+        assert_eq!(first, [1, 1, 2, 1, 1, 2, 4, 1, 1, 2, 1, 1, 2, 4, 8]);
+    }
+
+    #[test]
+    fn min_tree_finds_the_leftmost_minimum() {
+        let mut tree = MinTree::new(&[5, 3, 7, 3, 9]);
+        assert_eq!(tree.min_leftmost(), (3, 1));
+        tree.set(1, 8);
+        assert_eq!(tree.min_leftmost(), (3, 3));
+        tree.set(3, DONE);
+        assert_eq!(tree.min_leftmost(), (5, 0));
+        for i in 0..5 {
+            tree.set(i, DONE);
+        }
+        assert_eq!(tree.min_leftmost().0, DONE);
+    }
+
+    #[test]
+    fn mirror_reverses_time() {
+        let problem = Problem { buffers: vec![Buffer::new("a", 2, 5, 1)], capacity: 1 };
+        let lifespan = mirror(&problem).buffers[0].lifespan;
+        assert_eq!((lifespan.lower, lifespan.upper), (-5, -2));
+    }
+
+    #[test]
+    fn partitions_are_split_where_no_buffer_crosses() {
+        let problem = Problem {
+            buffers: vec![Buffer::new("a", 0, 2, 1), Buffer::new("b", 1, 3, 1), Buffer::new("c", 3, 4, 1)],
+            capacity: 2,
+        };
+        let shared = Shared::default();
+        let state = State::new(&problem, 2, None, &shared);
+        // Sections [0,1) [1,2) [2,3) [3,4): a and b chain the first three.
+        assert_eq!(state.partitions, vec![(0, 2), (3, 3)]);
+        assert_eq!(state.remaining, vec![1, 2, 1, 1]);
+    }
+
+    #[test]
+    fn solves_and_refutes() {
+        let shared = Shared::default();
+        let problem = Problem {
+            buffers: vec![Buffer::new("a", 0, 2, 2), Buffer::new("b", 1, 3, 2), Buffer::new("c", 2, 4, 2)],
+            capacity: 4,
+        };
+        let mut counts = Counts::default();
+        let offsets = search(&problem, 4, None, &shared, None, &mut counts).unwrap();
+        let solution = crate::problem::Solution::from_offsets(&problem, offsets);
+        assert_eq!(crate::validate::validate(&problem, &solution), Ok(()));
+        assert_eq!(search(&problem, 3, None, &shared, None, &mut counts), Err(Status::NotFound));
+    }
+}

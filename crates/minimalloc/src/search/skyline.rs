@@ -122,8 +122,9 @@ fn mirror(problem: &Problem) -> Problem {
 }
 
 /// The least unit of node budgets: run `i` of a direction gets
-/// `unit * luby(i)` nodes, where `unit` is this or four nodes per buffer of
-/// the partition, whichever is larger.
+/// `unit * luby(i)` nodes, where `unit` is this or two nodes per buffer of
+/// the partition, whichever is larger (one dive places every buffer and
+/// raises some pits).
 const FIRST_BUDGET: u64 = 512;
 
 /// The Luby sequence 1, 1, 2, 1, 1, 2, 4, 1, 1, 2, ... (`i` from 1): restart
@@ -165,7 +166,7 @@ fn portfolio(states: &mut [State<'_>; 2]) -> Status {
             state.other_nodes = other_nodes;
             let attempt = run / 2;
             // A run must be able to place every buffer of the partition.
-            let unit = FIRST_BUDGET.max(4 * state.partition_buffers() as u64);
+            let unit = FIRST_BUDGET.max(2 * state.partition_buffers() as u64);
             let budget = unit.saturating_mul(luby(attempt + 1));
             match state.search_partition(attempt, budget) {
                 Status::Found => {
@@ -608,8 +609,9 @@ impl<'a> State<'a> {
     /// it whose aligned offset is below both neighbours and fits. Best
     /// first: by first section (those starting at the pit's left end leave
     /// no empty cells), then the longest, then the largest. Run 1 puts the
-    /// largest before the longest; later runs shuffle the order a little
-    /// (each moves by up to half the list), seeded by the run's number.
+    /// largest before the longest; later runs shuffle each group of equal
+    /// first section a little (each moves by up to half its group), seeded
+    /// by the run's number.
     /// (Preferring buffers whose top meets a neighbour's floor measured no
     /// better.)
     fn collect_candidates(&mut self, s: usize, e: usize, h: i64, left: i64, right: i64) {
@@ -628,16 +630,31 @@ impl<'a> State<'a> {
         } else {
             list.sort_by_key(|&b| (first[b], Reverse(last[b]), Reverse(size[b]), b));
         }
-        if self.attempt >= 2 && list.len() > 1 {
-            let spread = 1 + list.len() as u64 / 2;
+        if self.attempt >= 2 {
+            // Shuffle within each group of equal first section: a buffer
+            // moves by up to half its group.
             let salt = self.attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            self.keyed.clear();
-            self.keyed.extend(
-                list.iter().enumerate().map(|(rank, &b)| (rank as u64 + mix(b as u64 ^ salt) % spread, b)),
-            );
-            self.keyed.sort_unstable();
-            for (slot, &(_, b)) in list.iter_mut().zip(&self.keyed) {
-                *slot = b;
+            let mut begin = 0;
+            while begin < list.len() {
+                let mut end = begin + 1;
+                while end < list.len() && first[list[end]] == first[list[begin]] {
+                    end += 1;
+                }
+                if end - begin > 1 {
+                    let spread = 1 + (end - begin) as u64 / 2;
+                    self.keyed.clear();
+                    self.keyed.extend(
+                        list[begin..end]
+                            .iter()
+                            .enumerate()
+                            .map(|(rank, &b)| (rank as u64 + mix(b as u64 ^ salt) % spread, b)),
+                    );
+                    self.keyed.sort_unstable();
+                    for (slot, &(_, b)) in list[begin..end].iter_mut().zip(&self.keyed) {
+                        *slot = b;
+                    }
+                }
+                begin = end;
             }
         }
     }

@@ -225,6 +225,10 @@ pub struct BenchArgs {
     /// Time limit per file.
     #[arg(long = "timeout", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+    /// Which search to time: `reference` (default: its node rate is what
+    /// the figures compare) or `fast`.
+    #[arg(long = "search", default_value = "reference")]
+    pub search: minimalloc::search::SearchMode,
 }
 
 /// Output file layouts.

@@ -46,7 +46,11 @@ pub fn run(args: &BenchArgs) -> Result<u8, Failure> {
         let start = Instant::now();
         let mut problem = crate::solve::read_input(&file.to_string_lossy())?;
         problem.capacity = capacity;
-        let mut solver = Solver::new(SolverParams { timeout: args.timeout, ..SolverParams::default() });
+        let mut solver = Solver::new(SolverParams {
+            timeout: args.timeout,
+            search: args.search,
+            ..SolverParams::default()
+        });
         let result = solver.solve(&problem);
         let seconds = start.elapsed().as_secs_f64();
         total_seconds += seconds;

@@ -259,7 +259,8 @@ fn solve(
     // The allocator's `timeout` bounds the whole call.
     let tuned = params.to_rust();
     // Settings that tune the reference's search select it, as on the CLI.
-    let search = search.unwrap_or(if tunes_reference(&tuned) { SearchMode::Reference } else { SearchMode::Fast });
+    let search =
+        search.unwrap_or(if tunes_reference(&tuned) { SearchMode::Reference } else { SearchMode::Fast });
     let settings = SolverParams { timeout: limit.to_limit(), search, ..tuned };
     if !matches!(kind, Algorithm::Heuristic(_)) {
         check_params(&settings).map_err(|e| errors::solve_error(py, &e))?;

@@ -313,6 +313,9 @@ switches! {
                 hatless_pruning,
                 minimize_capacity,
                 preordering_heuristics: preordering_heuristics.unwrap_or(defaults.preordering_heuristics),
+                // The reference API's solver is the reference's search;
+                // `mm.solve(..., search="fast")` picks the other.
+                search: defaults.search,
             },
             timeout: PyDuration::from_timeout(timeout)?,
         })

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use minimalloc::allocate::{Algorithm, Allocator, Status};
 use minimalloc::generate::Rng;
+use minimalloc::search::SearchMode;
 use minimalloc::validate::validate;
 use minimalloc::{csv, Buffer, Gap, Interval, Problem, SolveError, Solver, SolverParams};
 
@@ -261,6 +262,31 @@ fn check_allocators(p: &Problem) -> Result<(), String> {
     }
 }
 
+/// Without gap windows both searches are complete: when both answer, they
+/// must agree on feasibility.
+fn check_searches_agree(p: &Problem) -> Result<(), String> {
+    if p.buffers.iter().any(|b| b.gaps.iter().any(|g| g.window.is_some())) {
+        return Ok(());
+    }
+    let mut answers = Vec::new();
+    for search in [SearchMode::Reference, SearchMode::Fast] {
+        let params =
+            SolverParams { timeout: Some(Duration::from_millis(50)), search, ..SolverParams::default() };
+        match Solver::new(params).solve(p) {
+            Ok(solution) => {
+                validate(p, &solution).map_err(|v| format!("{search} search: invalid solution: {v}"))?;
+                answers.push(Some(true));
+            }
+            Err(SolveError::Infeasible { .. }) => answers.push(Some(false)),
+            Err(_) => answers.push(None),
+        }
+    }
+    match (answers[0], answers[1]) {
+        (Some(a), Some(b)) if a != b => Err(format!("reference search says feasible={a}, fast search {b}")),
+        _ => Ok(()),
+    }
+}
+
 fn random_problem(rng: &mut Rng) -> Problem {
     let n = rng.range(0, 9) as usize;
     let huge = rng.unit() < 0.05;
@@ -309,6 +335,9 @@ fn random_params(rng: &mut Rng) -> SolverParams {
         minimize_capacity: rng.unit() < 0.2,
         ..SolverParams::default()
     };
+    if rng.unit() < 0.5 {
+        params.search = SearchMode::Fast;
+    }
     if rng.unit() < 0.3 {
         let letters = ["A", "C", "L", "O", "T", "U", "W", "Z"];
         let count = rng.range(1, 4);
@@ -331,6 +360,7 @@ fn fuzz_solver(root: &Path, deadline: Instant, seed: u64) -> u64 {
         runs += 1;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             check_solve(&problem, params.clone())?;
+            check_searches_agree(&problem)?;
             if runs.is_multiple_of(4) {
                 check_allocators(&problem)?;
             }

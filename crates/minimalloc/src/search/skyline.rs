@@ -146,9 +146,7 @@ fn luby(i: u64) -> u64 {
 /// doubling node budgets: the first strategy to finish settles the
 /// partition. Every strategy is deterministic, so the outcome is too.
 fn portfolio(states: &mut [State<'_>; 2]) -> Status {
-    if states[0].size.iter().any(|&s| s > states[0].capacity)
-        || states[0].remaining.iter().any(|&r| r > states[0].capacity)
-    {
+    if states[0].overfull || states[0].size.iter().any(|&s| s > states[0].capacity) {
         return Status::NotFound;
     }
     let count = states[0].partitions.len();
@@ -297,6 +295,9 @@ struct State<'a> {
     deadline: Option<Instant>,
     capacity: i64,
     unit_alignment: bool,
+    /// Some section holds more than the capacity (then `remaining` may be
+    /// clamped and must not be searched).
+    overfull: bool,
     // Per buffer.
     first: Vec<usize>,
     last: Vec<usize>,
@@ -373,8 +374,10 @@ impl<'a> State<'a> {
         }
         let mut remaining = Vec::with_capacity(sections);
         let mut running = 0i128;
+        let mut overfull = false;
         for d in &delta[..sections] {
             running += d;
+            overfull |= running > capacity as i128;
             remaining.push(running.min(i64::MAX as i128) as i64);
         }
         let mut partitions = Vec::new();
@@ -410,6 +413,7 @@ impl<'a> State<'a> {
             deadline,
             capacity,
             unit_alignment: align.iter().all(|&a| a == 1),
+            overfull,
             first,
             last,
             size,
@@ -769,7 +773,7 @@ impl<'a> State<'a> {
             // The cells between the floor and the buffer stay empty.
             for s in self.first[b]..=self.last[b] {
                 let r = self.remaining[s];
-                fits &= r == 0 || offset + self.size[b] + r <= self.capacity;
+                fits &= r == 0 || (offset + self.size[b]).checked_add(r).is_some_and(|t| t <= self.capacity);
             }
         }
         if fits && self.first[b] > f.s {
@@ -843,7 +847,7 @@ impl<'a> State<'a> {
         self.reach[0] = true;
         for s in l..=r {
             let reachable = self.reach[s - l];
-            if reachable && h + self.remaining[s] < self.capacity {
+            if reachable && h.saturating_add(self.remaining[s]) < self.capacity {
                 self.reach[s + 1 - l] = true;
             }
             for &c in &self.start_items[self.start_rows[s]..self.start_rows[s + 1]] {
@@ -866,7 +870,7 @@ impl<'a> State<'a> {
         for s in l..=r {
             inside += self.inside[s - l];
             let outside = self.remaining[s] - inside;
-            let needed = m.max(h + inside).checked_add(outside);
+            let needed = m.max(h.saturating_add(inside)).checked_add(outside);
             if needed.is_none_or(|top| top > self.capacity) {
                 return false;
             }
@@ -987,6 +991,19 @@ mod tests {
         // Sections [0,1) [1,2) [2,3) [3,4): a and b chain the first three.
         assert_eq!(state.partitions, vec![(0, 2), (3, 3)]);
         assert_eq!(state.remaining, vec![1, 2, 1, 1]);
+    }
+
+    #[test]
+    fn sections_fuller_than_64_bits_are_infeasible() {
+        // A fuzzer finding: the sizes at time 4 add up beyond i64::MAX; the
+        // clamped total once made a section look finished too early.
+        let problem = Problem {
+            buffers: vec![Buffer::new("a", 4, 6, i64::MAX), Buffer::new("b", 4, 5, i64::MAX / 3)],
+            capacity: i64::MAX,
+        };
+        let shared = Shared::default();
+        let mut counts = Counts::default();
+        assert_eq!(search(&problem, i64::MAX, None, &shared, None, &mut counts), Err(Status::NotFound));
     }
 
     #[test]

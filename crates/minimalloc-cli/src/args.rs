@@ -159,6 +159,10 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long = "format", value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
+    /// The exact search of `exact` and `auto`: `fast` (default) or
+    /// `reference`.
+    #[arg(long = "search", default_value = "fast")]
+    pub search: minimalloc::search::SearchMode,
 }
 
 /// Flags of `minimalloc plot`.

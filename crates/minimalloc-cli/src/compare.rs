@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use minimalloc::allocate::{Algorithm, Allocator, Status};
-use minimalloc::search::{estimated_bytes, SolverParams, MAX_SEARCH_BYTES};
+use minimalloc::search::{estimated_bytes_for, SolverParams, MAX_SEARCH_BYTES};
 
 use crate::args::{CompareArgs, CompareFormat};
 use crate::Failure;
@@ -42,7 +42,7 @@ pub fn run(args: &CompareArgs) -> Result<u8, Failure> {
         let name =
             std::path::Path::new(file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
         let lower_bound = problem.lower_bound();
-        let too_big = estimated_bytes(&problem) > MAX_SEARCH_BYTES;
+        let too_big = estimated_bytes_for(&problem, args.search) > MAX_SEARCH_BYTES;
         for &algorithm in &algorithms {
             let mut row = Row {
                 file: name.clone(),
@@ -57,8 +57,11 @@ pub fn run(args: &CompareArgs) -> Result<u8, Failure> {
                 rows.push(row);
                 continue;
             }
-            let mut allocator =
-                Allocator::new(SolverParams { timeout: Some(timeout), ..SolverParams::default() });
+            let mut allocator = Allocator::new(SolverParams {
+                timeout: Some(timeout),
+                search: args.search,
+                ..SolverParams::default()
+            });
             crate::interrupt::watch_solver(allocator.cancel_handle());
             let start = Instant::now();
             let allocation = allocator.allocate(&problem, args.capacity, algorithm);

@@ -131,7 +131,7 @@ pub struct Allocation {
     pub notes: Vec<String>,
 }
 
-/// Above this estimated memory ([`crate::search::estimated_bytes`]) `auto`
+/// Above this estimated memory ([`crate::search::estimated_bytes_for`]) `auto`
 /// does not attempt the exact search and keeps the best heuristic.
 pub const MAX_AUTO_SEARCH_BYTES: u64 = 2 << 30;
 
@@ -243,7 +243,7 @@ impl Allocator {
                     out.solution = Some(best);
                     return out;
                 }
-                let bytes = crate::search::estimated_bytes(problem);
+                let bytes = crate::search::estimated_bytes_for(problem, self.params.search);
                 if bytes > MAX_AUTO_SEARCH_BYTES {
                     out.notes.push(format!(
                         "exact search skipped: it would need about {} MiB (auto's limit {} MiB)",

@@ -199,6 +199,25 @@ pub fn estimated_bytes(problem: &Problem) -> u64 {
     crate::sweep::estimated_search_bytes(problem).saturating_add(n.saturating_mul(n).saturating_mul(8))
 }
 
+/// About how much memory [`Solver`] may need for `problem` with this search:
+/// [`estimated_bytes`] for the reference's; for the fast search on problems
+/// its skyline handles, the skyline's (proportional to the buffers, plus the
+/// bounded table of failed states) and, when it races the reference's, that
+/// one's too.
+pub fn estimated_bytes_for(problem: &Problem, search: SearchMode) -> u64 {
+    let reference = estimated_bytes(problem);
+    if search == SearchMode::Fast && skyline::supports(problem) {
+        let own = skyline::estimated_bytes(problem.buffers.len());
+        if reference <= MAX_RACE_BYTES {
+            reference.saturating_add(own)
+        } else {
+            own
+        }
+    } else {
+        reference
+    }
+}
+
 /// State a running search shares with other threads: the cancel request and
 /// progress counters (published every few thousand nodes).
 #[derive(Debug)]

@@ -66,6 +66,13 @@ pub(crate) fn supports(problem: &Problem) -> bool {
     problem.buffers.iter().all(|b| b.gaps.is_empty() && b.offset.is_none())
 }
 
+/// About how much memory [`search`] needs for `n` buffers at most: its
+/// per-buffer and per-section arrays for both directions, and the two
+/// tables of failed states when full.
+pub(crate) fn estimated_bytes(n: usize) -> u64 {
+    (n as u64).saturating_mul(1024).saturating_add(2 * (MAX_FAILED as u64) * 40)
+}
+
 /// The statistics of one run.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Counts {

@@ -15,6 +15,15 @@
 
 use crate::problem::{Buffer, Problem};
 
+/// SplitMix64's finalizer: a well-mixed 64-bit hash of `x` (also the
+/// search's hash of its states).
+#[inline]
+pub(crate) fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
 /// A small, fast, deterministic pseudo-random generator (SplitMix64).
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
@@ -28,10 +37,7 @@ impl Rng {
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        mix(self.0)
     }
 
     /// A value in `[lo, hi)`; `lo` when the range is empty.

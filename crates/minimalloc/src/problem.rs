@@ -158,6 +158,16 @@ impl Buffer {
     }
 }
 
+/// The lowest multiple of `alignment` (positive) at or above `value`
+/// (non-negative); `None` beyond 64 bits.
+#[inline]
+pub(crate) fn align_up(value: i64, alignment: i64) -> Option<i64> {
+    match value % alignment {
+        0 => Some(value),
+        r => value.checked_add(alignment - r),
+    }
+}
+
 /// Kinds of event in the effective-size sweep, in the order they are applied
 /// at equal times (the last one applied at a time wins).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use super::tree::{Geometry, Occupancy, Slots, StaticIndex};
 use super::{HeuristicError, Limits};
-use crate::problem::{Buffer, Offset, Problem, Solution};
+use crate::problem::{align_up, Buffer, Offset, Problem, Solution};
 
 /// How a buffer chooses among the free runs of offsets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -323,15 +323,6 @@ fn forbidden(p: &Buffer, op: Offset, x: &Buffer) -> Option<(i64, i64)> {
     // `e <= op + size(p)` fits; an `s` beyond 64 bits only forbids offsets
     // where `x` would not fit anyway, so clamping it changes nothing.
     Some((s.min(i64::MAX as i128) as i64, e as i64))
-}
-
-/// The lowest multiple of `alignment` at or above `value` (non-negative).
-#[inline]
-fn align_up(value: i64, alignment: i64) -> Option<i64> {
-    match value % alignment {
-        0 => Some(value),
-        r => value.checked_add(alignment - r),
-    }
 }
 
 /// A list being merged: one of the inputs (memory form) or a merge result

@@ -355,10 +355,7 @@ impl<'a> Engine<'a> {
     /// Adds the nodes and backtracks counted since the last call to the
     /// shared progress counters.
     pub(crate) fn publish(&mut self) {
-        let (nodes, backtracks) = self.published;
-        self.shared.nodes.fetch_add(self.nodes - nodes, AtomicOrdering::Relaxed);
-        self.shared.backtracks.fetch_add(self.backtracks - backtracks, AtomicOrdering::Relaxed);
-        self.published = (self.nodes, self.backtracks);
+        self.shared.publish(&mut self.published, self.nodes, self.backtracks);
     }
 
     /// Backtracks counted so far.

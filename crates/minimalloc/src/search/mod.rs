@@ -241,6 +241,14 @@ impl Default for Shared {
 }
 
 impl Shared {
+    /// Adds a search's counts since its last call (`published`, then
+    /// updated) to the progress counters.
+    pub(crate) fn publish(&self, published: &mut (u64, u64), nodes: u64, backtracks: u64) {
+        self.nodes.fetch_add(nodes - published.0, AtomicOrdering::Relaxed);
+        self.backtracks.fetch_add(backtracks - published.1, AtomicOrdering::Relaxed);
+        *published = (nodes, backtracks);
+    }
+
     fn reset(&self) {
         self.cancelled.store(false, AtomicOrdering::Relaxed);
         self.nodes.store(0, AtomicOrdering::Relaxed);
@@ -493,11 +501,7 @@ impl Solver {
                 None => Err(Status::Cancelled),
             };
             let skyline = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| {
-                let mut counts = skyline::Counts::default();
-                let result = skyline::search(searched, capacity, deadline, shared, stop_at, &mut counts);
-                stats.backtracks += counts.backtracks;
-                stats.nodes += counts.nodes;
-                result
+                skyline::search(searched, capacity, deadline, shared, stop_at, stats)
             };
             let offsets = match engines {
                 Engines::Reference => reference(None, stats)?,

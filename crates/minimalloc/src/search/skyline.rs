@@ -47,8 +47,10 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 use super::dfs::Status;
+use super::SearchStats;
 use super::Shared;
-use crate::problem::{Offset, Problem};
+use crate::generate::mix;
+use crate::problem::{align_up, Offset, Problem};
 
 /// The floor of a finished section (no unplaced buffer lives there).
 const DONE: i64 = i64::MAX;
@@ -73,13 +75,6 @@ pub(crate) fn estimated_bytes(n: usize) -> u64 {
     (n as u64).saturating_mul(1024).saturating_add(2 * (MAX_FAILED as u64) * 40)
 }
 
-/// The statistics of one run.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Counts {
-    pub nodes: u64,
-    pub backtracks: u64,
-}
-
 /// Searches for offsets of every buffer within `capacity` (see the module
 /// documentation). The problem must pass [`supports`] and
 /// [`Problem::check`].
@@ -92,7 +87,7 @@ pub(crate) fn search(
     deadline: Option<Instant>,
     shared: &Shared,
     stop_at: Option<&AtomicU64>,
-    counts: &mut Counts,
+    stats: &mut SearchStats,
 ) -> Result<Vec<Offset>, Status> {
     let mirrored = mirror(problem);
     let mut states =
@@ -104,8 +99,8 @@ pub(crate) fn search(
     let mut offsets = vec![0; problem.buffers.len()];
     for state in &mut states {
         state.publish();
-        counts.nodes += state.nodes;
-        counts.backtracks += state.backtracks;
+        stats.nodes += state.nodes;
+        stats.backtracks += state.backtracks;
         for (b, &solved) in state.solved.iter().enumerate() {
             if solved {
                 offsets[b] = state.offset[b];
@@ -184,24 +179,6 @@ fn portfolio(states: &mut [State<'_>; 2]) -> Status {
         }
     }
     Status::Found
-}
-
-/// The lowest multiple of `alignment` at or above `value` (`None` beyond
-/// 64 bits).
-#[inline]
-fn align_up(value: i64, alignment: i64) -> Option<i64> {
-    match value % alignment {
-        0 => Some(value),
-        r => value.checked_add(alignment - r),
-    }
-}
-
-/// SplitMix64's finalizer: a well-mixed 64-bit hash of `x`.
-#[inline]
-fn mix(mut x: u64) -> u64 {
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 /// A 128-bit hash of the pair `(a, b)`, from two independent mixes.
@@ -459,10 +436,7 @@ impl<'a> State<'a> {
 
     /// Adds the counts since the last call to the shared progress counters.
     fn publish(&mut self) {
-        let (nodes, backtracks) = self.published;
-        self.shared.nodes.fetch_add(self.nodes - nodes, AtomicOrdering::Relaxed);
-        self.shared.backtracks.fetch_add(self.backtracks - backtracks, AtomicOrdering::Relaxed);
-        self.published = (self.nodes, self.backtracks);
+        self.shared.publish(&mut self.published, self.nodes, self.backtracks);
     }
 
     #[inline]
@@ -1009,7 +983,7 @@ mod tests {
             capacity: i64::MAX,
         };
         let shared = Shared::default();
-        let mut counts = Counts::default();
+        let mut counts = SearchStats::default();
         assert_eq!(search(&problem, i64::MAX, None, &shared, None, &mut counts), Err(Status::NotFound));
     }
 
@@ -1020,7 +994,7 @@ mod tests {
             buffers: vec![Buffer::new("a", 0, 2, 2), Buffer::new("b", 1, 3, 2), Buffer::new("c", 2, 4, 2)],
             capacity: 4,
         };
-        let mut counts = Counts::default();
+        let mut counts = SearchStats::default();
         let offsets = search(&problem, 4, None, &shared, None, &mut counts).unwrap();
         let solution = crate::problem::Solution::from_offsets(&problem, offsets);
         assert_eq!(crate::validate::validate(&problem, &solution), Ok(()));

@@ -225,18 +225,6 @@ fn finish(
 ///         exact search.
 ///     InvalidParamsError: a malformed setting.
 ///     ValueError: an unknown algorithm or search.
-/// Whether `params` differ from the defaults in a way only the reference's
-/// search uses (a technique off, other preordering heuristics).
-fn tunes_reference(params: &SolverParams) -> bool {
-    let defaults = SolverParams::default();
-    SolverParams {
-        timeout: defaults.timeout,
-        minimize_capacity: defaults.minimize_capacity,
-        search: defaults.search,
-        ..params.clone()
-    } != defaults
-}
-
 #[pyfunction]
 #[pyo3(signature = (problem, algorithm = "auto", timeout = None, params = None, search = None))]
 fn solve(
@@ -259,8 +247,7 @@ fn solve(
     // The allocator's `timeout` bounds the whole call.
     let tuned = params.to_rust();
     // Settings that tune the reference's search select it, as on the CLI.
-    let search =
-        search.unwrap_or(if tunes_reference(&tuned) { SearchMode::Reference } else { SearchMode::Fast });
+    let search = search.unwrap_or(tuned.default_search());
     let settings = SolverParams { timeout: limit.to_limit(), search, ..tuned };
     if !matches!(kind, Algorithm::Heuristic(_)) {
         check_params(&settings).map_err(|e| errors::solve_error(py, &e))?;

@@ -25,7 +25,7 @@ pub fn read_input(input: &str) -> Result<Problem, Failure> {
 
 /// The solver settings the flags ask for.
 pub fn solver_params(args: &SolveArgs) -> SolverParams {
-    SolverParams {
+    let mut params = SolverParams {
         timeout: args.timeout,
         canonical_only: args.canonical_only,
         section_inference: args.section_inference,
@@ -43,32 +43,10 @@ pub fn solver_params(args: &SolveArgs) -> SolverParams {
             .filter(|h| !h.is_empty())
             .map(str::to_string)
             .collect(),
-        search: args.search.unwrap_or(if tunes_reference(args) {
-            SearchMode::Reference
-        } else {
-            SearchMode::Fast
-        }),
-    }
-}
-
-/// Whether the flags tune the reference's search (a technique switched off,
-/// or preordering heuristics named), which the fast search has no use for.
-fn tunes_reference(args: &SolveArgs) -> bool {
-    let defaults = SolverParams::default();
-    ![
-        args.canonical_only,
-        args.section_inference,
-        args.dynamic_ordering,
-        args.check_dominance,
-        args.unallocated_floor,
-        args.static_preordering,
-        args.dynamic_decomposition,
-        args.monotonic_floor,
-        args.hatless_pruning,
-    ]
-    .into_iter()
-    .all(|on| on)
-        || args.preordering_heuristics != defaults.preordering_heuristics.join(",")
+        search: SearchMode::Reference,
+    };
+    params.search = args.search.unwrap_or(params.default_search());
+    params
 }
 
 /// What the run produced, for the summary line and `--stats`.

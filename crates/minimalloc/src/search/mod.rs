@@ -138,6 +138,24 @@ impl Default for SolverParams {
 }
 
 impl SolverParams {
+    /// The search to run when the user names none: the reference's when
+    /// these settings tune it (a technique switched off, other preordering
+    /// heuristics), which the fast search has no use for; else the fast one.
+    pub fn default_search(&self) -> SearchMode {
+        let defaults = SolverParams::default();
+        let tuned = SolverParams {
+            timeout: defaults.timeout,
+            minimize_capacity: defaults.minimize_capacity,
+            search: defaults.search,
+            ..self.clone()
+        } != defaults;
+        if tuned {
+            SearchMode::Reference
+        } else {
+            SearchMode::Fast
+        }
+    }
+
     /// The comparators of `preordering_heuristics`; an error when the list is
     /// empty or a heuristic has an unknown letter.
     pub fn comparators(&self) -> Result<Vec<PreorderingComparator>, SolveError> {

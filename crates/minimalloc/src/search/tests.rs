@@ -351,3 +351,19 @@ fn fuzz_huge_sizes_never_overflow_into_a_solution() {
     let result = Solver::default().solve(&p);
     assert!(matches!(result, Err(SolveError::Infeasible { .. })), "{result:?}");
 }
+
+#[test]
+fn default_search_is_fast_unless_the_settings_tune_the_reference() {
+    assert_eq!(SolverParams::default().default_search(), SearchMode::Fast);
+    let timed = SolverParams {
+        timeout: Some(std::time::Duration::from_secs(1)),
+        minimize_capacity: true,
+        ..Default::default()
+    };
+    assert_eq!(timed.default_search(), SearchMode::Fast);
+    assert_eq!(disabled().default_search(), SearchMode::Reference);
+    let one_off = SolverParams { hatless_pruning: false, ..Default::default() };
+    assert_eq!(one_off.default_search(), SearchMode::Reference);
+    let heuristics = SolverParams { preordering_heuristics: vec!["WAT".into()], ..Default::default() };
+    assert_eq!(heuristics.default_search(), SearchMode::Reference);
+}

@@ -528,10 +528,40 @@ impl<'a> State<'a> {
         None
     }
 
+    /// The floor left of section `s` in the partition (`DONE` at its edge).
+    #[inline]
+    fn left_of(&self, s: usize) -> i64 {
+        if s > self.lo {
+            self.floor[s - 1]
+        } else {
+            DONE
+        }
+    }
+
+    /// The floor right of section `e` in the partition (`DONE` at its edge).
+    #[inline]
+    fn right_of(&self, e: usize) -> i64 {
+        if e < self.hi {
+            self.floor[e + 1]
+        } else {
+            DONE
+        }
+    }
+
+    /// The last section of the level stretch starting at `s`.
+    #[inline]
+    fn stretch_end(&self, s: usize) -> usize {
+        let mut e = s;
+        while e < self.hi && self.floor[e + 1] == self.floor[s] {
+            e += 1;
+        }
+        e
+    }
+
     /// Opens the node of the current state: `Found` when every section is
     /// finished, `NotFound` when the state failed before, else pushes a
     /// frame and returns `None`.
-    fn open(&mut self, lo: usize, hi: usize) -> Option<Status> {
+    fn open(&mut self) -> Option<Status> {
         let (h, offset) = self.tree.min_leftmost();
         if h == DONE {
             return Some(Status::Found);
@@ -539,22 +569,17 @@ impl<'a> State<'a> {
         if self.failed.contains(&self.hash) {
             return Some(Status::NotFound);
         }
-        let (s, e, h) = if hi - lo < MAX_PIT_SCAN {
-            self.most_constrained_pit(lo, hi)
+        let (s, e, h) = if self.hi - self.lo < MAX_PIT_SCAN {
+            self.most_constrained_pit()
         } else {
             let s = self.tree_base + offset;
-            let mut e = s;
-            while e < hi && self.floor[e + 1] == h {
-                e += 1;
-            }
-            (s, e, h)
+            (s, self.stretch_end(s), h)
         };
         if !self.pit_fits(s) {
             return Some(Status::NotFound);
         }
         let cand_start = self.cands.len();
-        let left = if s > lo { self.floor[s - 1] } else { DONE };
-        let right = if e < hi { self.floor[e + 1] } else { DONE };
+        let (left, right) = (self.left_of(s), self.right_of(e));
         // A wide pit walks its start lists instead: a list per frame along a
         // deep dive would take memory quadratic in the buffers.
         let lazy = e - s >= MAX_PIT_SCAN;
@@ -648,17 +673,13 @@ impl<'a> State<'a> {
     /// candidates, lowest first among equals: `(first, last section,
     /// height)`. Any pit will do (see the module documentation); the most
     /// constrained one fails soonest.
-    fn most_constrained_pit(&self, lo: usize, hi: usize) -> (usize, usize, i64) {
+    fn most_constrained_pit(&self) -> (usize, usize, i64) {
         let mut best: Option<(usize, i64, usize, usize)> = None;
-        let mut s = lo;
-        while s <= hi {
+        let mut s = self.lo;
+        while s <= self.hi {
             let h = self.floor[s];
-            let mut e = s;
-            while e < hi && self.floor[e + 1] == h {
-                e += 1;
-            }
-            let left = if s > lo { self.floor[s - 1] } else { DONE };
-            let right = if e < hi { self.floor[e + 1] } else { DONE };
+            let e = self.stretch_end(s);
+            let (left, right) = (self.left_of(s), self.right_of(e));
             if h != DONE && left > h && right > h {
                 let m = left.min(right);
                 let limit = best.map_or(usize::MAX, |b| b.0);
@@ -691,7 +712,7 @@ impl<'a> State<'a> {
         }
         match best {
             Some((_, h, s, e)) => (s, e, h),
-            None => (lo, lo, self.floor[lo]),
+            None => (self.lo, self.lo, self.floor[self.lo]),
         }
     }
 
@@ -706,7 +727,7 @@ impl<'a> State<'a> {
 
     /// Moves the top frame to its next child and applies it; false when it
     /// has none left.
-    fn next_child(&mut self, lo: usize) -> bool {
+    fn next_child(&mut self) -> bool {
         let Some(&frame) = self.stack.last() else { return false };
         self.undo_to(frame.trail_mark, frame.placed_mark, frame.hash);
         let mut f = frame;
@@ -721,7 +742,7 @@ impl<'a> State<'a> {
             }
             let Some(offset) = align_up(f.h, self.align[b]) else { continue };
             f.last_tried = b;
-            if self.try_place(&f, b, offset, lo) {
+            if self.try_place(&f, b, offset) {
                 if let Some(top) = self.stack.last_mut() {
                     *top = f;
                 }
@@ -747,7 +768,7 @@ impl<'a> State<'a> {
 
     /// Applies the child "`b` is the lowest, leftmost buffer of the run, at
     /// `offset`"; false when a section bound fails.
-    fn try_place(&mut self, f: &Frame, b: usize, offset: Offset, lo: usize) -> bool {
+    fn try_place(&mut self, f: &Frame, b: usize, offset: Offset) -> bool {
         self.place(b, offset);
         let mut fits = true;
         if offset > f.h {
@@ -761,8 +782,7 @@ impl<'a> State<'a> {
             // Left of `b` nothing sits as low as `b` does, nor below both
             // neighbours of that stretch, nor below an aligned offset a
             // buffer inside it could take just above `offset`.
-            let left = if f.s > lo { self.floor[f.s - 1] } else { DONE };
-            let mut value = left.min(offset + self.size[b]);
+            let mut value = self.left_of(f.s).min(offset + self.size[b]);
             if !self.unit_alignment {
                 for sec in f.s..self.first[b] {
                     for &c in &self.start_items[self.start_rows[sec]..self.start_rows[sec + 1]] {
@@ -801,17 +821,12 @@ impl<'a> State<'a> {
         if h == DONE {
             return true;
         }
-        let (lo, hi) = (self.lo, self.hi);
         let mut l = sec;
-        while l > lo && self.floor[l - 1] == h {
+        while l > self.lo && self.floor[l - 1] == h {
             l -= 1;
         }
-        let mut r = sec;
-        while r < hi && self.floor[r + 1] == h {
-            r += 1;
-        }
-        let left = if l > lo { self.floor[l - 1] } else { DONE };
-        let right = if r < hi { self.floor[r + 1] } else { DONE };
+        let r = self.stretch_end(sec);
+        let (left, right) = (self.left_of(l), self.right_of(r));
         if left < h || right < h || r - l >= MAX_PIT_SCAN {
             // Not a pit; or too wide to look at every node (the look-ahead
             // is optional).
@@ -899,16 +914,15 @@ impl<'a> State<'a> {
     }
 
     fn depth_first(&mut self) -> Status {
-        let (lo, hi) = (self.lo, self.hi);
-        if let Some(status) = self.open(lo, hi) {
+        if let Some(status) = self.open() {
             return status;
         }
         loop {
-            if self.next_child(lo) {
+            if self.next_child() {
                 if let Some(status) = self.out_of_budget() {
                     return status;
                 }
-                match self.open(lo, hi) {
+                match self.open() {
                     None => {}
                     Some(Status::Found) => return Status::Found,
                     Some(_) => {} // a failed state: try the next sibling

@@ -41,7 +41,7 @@ pub fn run(args: &CompareArgs) -> Result<u8, Failure> {
         let problem = crate::solve::read_input(file)?;
         let name =
             std::path::Path::new(file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
-        let lower_bound = problem.lower_bound();
+        let lower_bound = minimalloc::bound::lower_bound(&problem);
         let too_big = estimated_bytes_for(&problem, args.search) > MAX_SEARCH_BYTES;
         for &algorithm in &algorithms {
             let mut row = Row {

@@ -120,7 +120,7 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
         }
     }
     let mut problem = read_input(input)?;
-    let lower_bound = problem.lower_bound();
+    let lower_bound = minimalloc::bound::lower_bound(&problem);
     // Like the reference, a capacity means the exact search (same answers);
     // without one, `auto` minimizes the peak.
     let algorithm =

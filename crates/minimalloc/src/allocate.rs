@@ -119,7 +119,8 @@ pub struct Allocation {
     pub solution: Option<Solution>,
     /// Which algorithm produced the solution.
     pub produced_by: Option<&'static str>,
-    /// The max-load lower bound (see [`Problem::lower_bound`]).
+    /// The lower bound of [`bound::lower_bound`](crate::bound::lower_bound):
+    /// the max load, raised by the chain bound when buffers have gaps.
     pub lower_bound: i64,
     /// The best lower bound proved: `lower_bound`, raised by every capacity
     /// the exact search proved infeasible. Equal to the height when the
@@ -165,7 +166,7 @@ impl Allocator {
     /// `capacity` is `None` (the problem's own capacity is ignored).
     pub fn allocate(&mut self, problem: &Problem, capacity: Option<i64>, algorithm: Algorithm) -> Allocation {
         let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
-        let lower_bound = problem.lower_bound();
+        let lower_bound = crate::bound::lower_bound(problem);
         let mut out = Allocation {
             status: Status::Timeout,
             solution: None,

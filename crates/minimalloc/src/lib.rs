@@ -20,7 +20,8 @@
 //! 5. [`validate`] checks a solution and says which rule it breaks;
 //! 6. [`render`] draws it (SVG, HTML).
 //!
-//! [`generate`] makes instances for tests and benchmarks.
+//! [`bound`] proves lower bounds on the height (the max load, and with gaps
+//! the chain bound); [`generate`] makes instances for tests and benchmarks.
 //!
 //! ```
 //! use minimalloc::{csv, search::{Solver, SolverParams}, validate};
@@ -39,6 +40,7 @@
 #![warn(missing_docs)]
 
 pub mod allocate;
+pub mod bound;
 pub mod csv;
 pub mod generate;
 pub mod heuristics;

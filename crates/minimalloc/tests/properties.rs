@@ -483,6 +483,16 @@ proptest! {
         minimizes_like_brute_force(&p, complete_with_windows())?;
     }
 
+    /// 3. The chain bound never exceeds the least height (gaps, windows).
+    #[test]
+    fn lower_bounds_never_exceed_the_least_height(p in problem()) {
+        let limit = p.buffers.iter().map(|b| b.size).sum::<i64>();
+        if let Some(least) = brute_force_min_height(&p, limit) {
+            prop_assert!(minimalloc::bound::lower_bound(&p) <= least);
+            prop_assert!(minimalloc::bound::chain_bound(&p, 50) <= least);
+        }
+    }
+
     /// 4. `effective_size` equals its literal per-time-step definition.
     #[test]
     fn effective_size_matches_per_time_definition(p in problem_with(GapPlacement::TouchingEnds)) {

@@ -496,9 +496,19 @@ impl Solver {
             SearchMode::Fast => best_heuristic(problem, deadline, &self.cancelled),
             SearchMode::Reference => None,
         };
+        // The fast search also refuses at once any capacity below the chain
+        // bound (see `crate::bound`), which with gaps can be well above the
+        // max load that the reference's section totals see.
+        let floor = match self.params.search {
+            SearchMode::Fast => crate::bound::lower_bound(problem),
+            SearchMode::Reference => 0,
+        };
         let run = |capacity: i64, deadline: Option<Instant>, stats: &mut SearchStats| {
             if let Some(seed) = seed.as_ref().filter(|s| s.height <= capacity) {
                 return Ok(seed.clone());
+            }
+            if capacity < floor {
+                return Err(Status::NotFound);
             }
             if normalized.inactive_top.is_none_or(|top| top > capacity) {
                 return Err(Status::NotFound);
@@ -535,6 +545,8 @@ impl Solver {
             _ => SolveError::Infeasible { capacity },
         };
         let mut stats = self.stats;
+        // A capacity below the bound is infeasible: minimizing starts there.
+        let range = range.map(|(lo, hi)| (lo.max(floor.min(hi)), hi));
         let mut proved = range.map_or(0, |(lo, _)| lo);
         let proves = engines != Engines::Reference || is_complete(problem, &self.params);
         let result = match range {

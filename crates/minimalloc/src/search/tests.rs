@@ -367,3 +367,28 @@ fn default_search_is_fast_unless_the_settings_tune_the_reference() {
     let heuristics = SolverParams { preordering_heuristics: vec!["WAT".into()], ..Default::default() };
     assert_eq!(heuristics.default_search(), SearchMode::Reference);
 }
+
+/// a, b and c pairwise conflict although no moment holds all three (c is in
+/// a gap while a and b overlap): max load 9, but every solution is 12 high.
+fn stacked_through_a_gap(capacity: i64) -> Problem {
+    let c = with_gaps(buffer(0, 3, 5), &[(1, 2, None)]);
+    problem(vec![buffer(0, 2, 4), buffer(1, 3, 3), c], capacity)
+}
+
+#[test]
+fn fast_search_refuses_capacities_below_the_chain_bound_at_once() {
+    let fast = SolverParams { search: SearchMode::Fast, ..SolverParams::default() };
+    let mut solver = Solver::new(fast.clone());
+    assert_eq!(stacked_through_a_gap(11).lower_bound(), 9);
+    assert!(matches!(solver.solve(&stacked_through_a_gap(11)), Err(SolveError::Infeasible { .. })));
+    assert_eq!(solver.stats().backtracks, 0);
+    let solution = solver.solve(&stacked_through_a_gap(12)).unwrap();
+    assert_eq!(solution.height, 12);
+    // Minimizing starts at the bound and proves it.
+    let solution = solver.minimize(&stacked_through_a_gap(0), 0, 100).unwrap();
+    assert_eq!(solution.height, 12);
+    assert_eq!(solver.proved_lower_bound(), 12);
+    // The reference search keeps the reference's own proof.
+    let mut reference = Solver::new(SolverParams { search: SearchMode::Reference, ..fast });
+    assert!(matches!(reference.solve(&stacked_through_a_gap(11)), Err(SolveError::Infeasible { .. })));
+}

@@ -1,0 +1,248 @@
+//! Lower bounds on the height of every solution, beyond the max load.
+//!
+//! The max load ([`Problem::lower_bound`]) adds up what is active at one
+//! moment. With gaps and windows it can be far too low: a buffer whose window
+//! is narrow at the busiest moment still keeps its whole height apart from the
+//! buffers it meets at full size at another moment, because the rule of the
+//! model (see [`Buffer::effective_size`](crate::Buffer::effective_size)) is
+//! that of two conflicting buffers one lies entirely above the other, by at
+//! least their effective size.
+//!
+//! The **chain bound** uses that rule directly. Take a set `K` of buffers
+//! that pairwise conflict (a clique of the conflict graph). In any solution
+//! their offsets are totally ordered, `x₁ ≤ x₂ ≤ … ≤ xₖ`, each at least the
+//! effective size `e(i, next)` above the one below, and the last one ends at
+//! `xₖ + sizeₖ`. So with `m(i)` the smallest effective size of `i` towards
+//! any other member, the height is at least
+//!
+//! ```text
+//!     Σ m(i)  +  min (size(i) - m(i))        over i in K
+//! ```
+//!
+//! (every member but the top one adds at least `m(i)`; the top one adds its
+//! size instead). Without gaps this is the load of the moment, nothing new.
+//! With gaps the cliques are found by starting from the buffers active at
+//! each moment and adding, greedily, buffers that conflict with all of them
+//! although they are not active then (a buffer in a gap at that moment, say).
+//!
+//! Finding the best clique is NP-hard; the bound spends a fixed budget of
+//! effective-size lookups, the busiest moments first, and is valid whatever
+//! it finds.
+
+use std::collections::HashMap;
+
+use crate::problem::{Problem, TimeValue};
+
+/// How many effective-size lookups [`lower_bound`] spends at most.
+pub const DEFAULT_BUDGET: u64 = 4_000_000;
+
+/// The best lower bound this module knows: the larger of the max load (and
+/// largest buffer) and the [chain bound](chain_bound) within
+/// [`DEFAULT_BUDGET`] lookups. A problem that fails [`Problem::check`] gets
+/// the max load only.
+pub fn lower_bound(problem: &Problem) -> i64 {
+    let max_load = problem.lower_bound();
+    if problem.check().is_err() {
+        return max_load;
+    }
+    max_load.max(chain_bound(problem, DEFAULT_BUDGET))
+}
+
+/// The chain bound over cliques grown from the busiest moments, spending at
+/// most `budget` effective-size lookups; 0 when no buffer has gaps (the
+/// bound then equals the max load).
+pub fn chain_bound(problem: &Problem, budget: u64) -> i64 {
+    if problem.buffers.iter().all(|b| b.gaps.is_empty()) {
+        return 0;
+    }
+    let mut cliques = Cliques { problem, memo: HashMap::new(), budget };
+    let mut best = 0i64;
+    for time in busiest_moments(problem) {
+        let members: Vec<usize> =
+            (0..problem.buffers.len()).filter(|&i| active_at(problem, i, time)).collect();
+        match cliques.grow(members) {
+            Some(bound) => best = best.max(bound),
+            None => break,
+        }
+    }
+    best
+}
+
+/// The moments at which some active segment starts, busiest first (by the
+/// total width of what is active then).
+fn busiest_moments(problem: &Problem) -> Vec<TimeValue> {
+    let mut events: Vec<(TimeValue, i128)> = Vec::new();
+    for buffer in &problem.buffers {
+        for (span, window) in buffer.segments() {
+            events.push((span.lower, window.len() as i128));
+            events.push((span.upper, -(window.len() as i128)));
+        }
+    }
+    // Ends before starts at equal times: lifespans are half-open.
+    events.sort_unstable();
+    let mut moments: Vec<(i128, TimeValue)> = Vec::new();
+    let mut load = 0i128;
+    for (k, &(time, delta)) in events.iter().enumerate() {
+        load += delta;
+        let last_at_time = events.get(k + 1).is_none_or(|next| next.0 != time);
+        if last_at_time && delta > 0 {
+            moments.push((load, time));
+        }
+    }
+    moments.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    moments.into_iter().map(|(_, time)| time).collect()
+}
+
+/// Whether buffer `i` uses some space at `time`.
+fn active_at(problem: &Problem, i: usize, time: TimeValue) -> bool {
+    problem.buffers[i]
+        .segments()
+        .iter()
+        .any(|(span, window)| span.lower <= time && time < span.upper && !window.is_empty())
+}
+
+/// Effective sizes looked up once each, within a budget.
+struct Cliques<'a> {
+    problem: &'a Problem,
+    memo: HashMap<(u32, u32), Option<i64>>,
+    budget: u64,
+}
+
+impl Cliques<'_> {
+    /// The effective size of `i` below `j`; `Err` once the budget is spent.
+    fn effective(&mut self, i: usize, j: usize) -> Result<Option<i64>, ()> {
+        if self.budget == 0 {
+            return Err(());
+        }
+        self.budget -= 1;
+        let problem = self.problem;
+        Ok(*self
+            .memo
+            .entry((i as u32, j as u32))
+            .or_insert_with(|| problem.buffers[i].effective_size(&problem.buffers[j])))
+    }
+
+    /// The best chain bound met while growing the clique `members` greedily;
+    /// `None` when the budget ran out first.
+    fn grow(&mut self, mut members: Vec<usize>) -> Option<i64> {
+        let sizes: Vec<i64> = self.problem.buffers.iter().map(|b| b.size).collect();
+        // m[k]: the smallest effective size of members[k] towards the others.
+        let mut m = vec![i64::MAX; members.len()];
+        for a in 0..members.len() {
+            for b in 0..members.len() {
+                if a != b {
+                    // Members active at one moment always conflict.
+                    let e = self.effective(members[a], members[b]).ok()?.unwrap_or(i64::MIN);
+                    m[a] = m[a].min(e);
+                }
+            }
+        }
+        let bound = |members: &[usize], m: &[i64]| -> i64 {
+            if members.len() == 1 {
+                return sizes[members[0]];
+            }
+            let sum: i128 = m.iter().map(|&x| x as i128).sum();
+            let top = members.iter().zip(m).map(|(&i, &x)| sizes[i] as i128 - x as i128).min().unwrap_or(0);
+            (sum + top).clamp(0, i64::MAX as i128) as i64
+        };
+        let mut best = if members.is_empty() { 0 } else { bound(&members, &m) };
+        let mut inside = vec![false; sizes.len()];
+        members.iter().for_each(|&i| inside[i] = true);
+        loop {
+            // The outsider conflicting with every member whose joining gives
+            // the highest bound.
+            let mut pick: Option<(i64, usize, Vec<i64>, i64)> = None;
+            'candidates: for c in (0..sizes.len()).filter(|&c| !inside[c]) {
+                let mut grown = m.clone();
+                let mut own = i64::MAX;
+                for (k, &j) in members.iter().enumerate() {
+                    let (Some(up), Some(down)) = (self.effective(c, j).ok()?, self.effective(j, c).ok()?)
+                    else {
+                        continue 'candidates;
+                    };
+                    own = own.min(up);
+                    grown[k] = grown[k].min(down);
+                }
+                let mut with = members.clone();
+                with.push(c);
+                grown.push(own);
+                let value = bound(&with, &grown);
+                grown.pop();
+                if pick.as_ref().is_none_or(|p| value > p.0) {
+                    pick = Some((value, c, grown, own));
+                }
+            }
+            let Some((value, c, grown, own)) = pick else { break };
+            best = best.max(value);
+            inside[c] = true;
+            members.push(c);
+            m = grown;
+            m.push(own);
+        }
+        Some(best)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Buffer, Gap, Interval, Window};
+
+    fn gap(lower: TimeValue, upper: TimeValue, window: Option<(i64, i64)>) -> Gap {
+        Gap { lifespan: Interval::new(lower, upper), window: window.map(|(a, b)| Window::new(a, b)) }
+    }
+
+    #[test]
+    fn no_gaps_adds_nothing() {
+        let problem =
+            Problem { buffers: vec![Buffer::new("a", 0, 2, 3), Buffer::new("b", 1, 3, 4)], capacity: 10 };
+        assert_eq!(chain_bound(&problem, DEFAULT_BUDGET), 0);
+        assert_eq!(lower_bound(&problem), 7);
+    }
+
+    #[test]
+    fn a_buffer_in_a_gap_still_keeps_its_place_in_the_stack() {
+        // c is in a gap at time 1, where a and b are, but meets both at full
+        // size at times 0 and 2: the three are stacked whatever the order.
+        let mut c = Buffer::new("c", 0, 3, 5);
+        c.gaps = vec![gap(1, 2, None)];
+        let problem =
+            Problem { buffers: vec![Buffer::new("a", 0, 3, 4), Buffer::new("b", 0, 3, 3), c], capacity: 100 };
+        assert_eq!(problem.lower_bound(), 12);
+        // Here the max load already sees all three at time 0.
+        assert_eq!(lower_bound(&problem), 12);
+        // Split the moments: a at 0..2, b at 1..3, c meets a at 0 and b at 2.
+        let mut c = Buffer::new("c", 0, 3, 5);
+        c.gaps = vec![gap(1, 2, None)];
+        let problem =
+            Problem { buffers: vec![Buffer::new("a", 0, 2, 4), Buffer::new("b", 1, 3, 3), c], capacity: 100 };
+        // Loads: 9 at time 0, 7 at time 1, 8 at time 2; but a, b and c
+        // pairwise conflict, so they are stacked: 4 + 3 + 5.
+        assert_eq!(problem.lower_bound(), 9);
+        assert_eq!(chain_bound(&problem, DEFAULT_BUDGET), 12);
+    }
+
+    #[test]
+    fn a_low_window_lets_a_short_buffer_nest_below() {
+        // At time 1 only b's top unit is in use, and a lives only then: a may
+        // sit under b's window (effective size -3), so the chain gives less
+        // than the largest buffer, which stays the bound.
+        let mut b = Buffer::new("b", 0, 2, 10);
+        b.gaps = vec![gap(1, 2, Some((9, 10)))];
+        let problem = Problem { buffers: vec![Buffer::new("a", 1, 2, 6), b], capacity: 100 };
+        assert!(chain_bound(&problem, DEFAULT_BUDGET) <= 10);
+        assert_eq!(lower_bound(&problem), 10);
+    }
+
+    #[test]
+    fn the_bound_stops_at_the_budget_and_stays_valid() {
+        let mut c = Buffer::new("c", 0, 3, 5);
+        c.gaps = vec![gap(1, 2, None)];
+        let problem =
+            Problem { buffers: vec![Buffer::new("a", 0, 2, 4), Buffer::new("b", 1, 3, 3), c], capacity: 100 };
+        for budget in 0..40 {
+            assert!(chain_bound(&problem, budget) <= 12);
+        }
+        assert_eq!(chain_bound(&problem, 0), 0);
+    }
+}

@@ -446,13 +446,15 @@ proptest! {
         agrees_with_brute_force(&p, &complete_with_windows())?;
     }
 
-    /// 2. The fast search is exact too: on plain problems (its own search)
-    /// and on problems with windowless gaps and fixed offsets (where it hands
-    /// over to the reference's search).
+    /// 2. The fast search is exact too: on plain problems (its own search),
+    /// on problems with windowless gaps and fixed offsets (where it hands
+    /// over to the reference's search), and with windows (where only the
+    /// complete techniques may prove a problem infeasible).
     #[test]
-    fn fast_search_agrees_with_brute_force(p in plain_problem(), q in windowless_problem()) {
+    fn fast_search_agrees_with_brute_force(p in plain_problem(), q in windowless_problem(), r in problem()) {
         agrees_with_brute_force(&p, &fast())?;
         agrees_with_brute_force(&q, &fast())?;
+        agrees_with_brute_force(&r, &fast())?;
     }
 
     /// 2. On larger plain problems the fast search and the reference's
@@ -467,8 +469,9 @@ proptest! {
 
     /// 3. Minimizing with the fast search finds the least height.
     #[test]
-    fn fast_minimize_finds_the_least_height(p in plain_problem()) {
+    fn fast_minimize_finds_the_least_height(p in plain_problem(), q in problem()) {
         minimizes_like_brute_force(&p, fast())?;
+        minimizes_like_brute_force(&q, fast())?;
     }
 
     /// 3. Minimizing from the sum of the sizes finds the least height.

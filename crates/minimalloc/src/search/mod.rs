@@ -490,6 +490,22 @@ impl Solver {
                 None => return Err(SolveError::Timeout(self.params.timeout.unwrap_or_default())),
             }
         };
+        // With windows the reference's pruning may cut every solution, so
+        // its "not found" proves nothing. The fast search then races it
+        // against the same search with those techniques off, and only the
+        // latter's "not found" counts.
+        let reference_proves = is_complete(searched, &self.params);
+        let engines = match self.params.search {
+            SearchMode::Fast if engines == Engines::Reference && !reference_proves => Engines::Windows,
+            _ => engines,
+        };
+        let complete_params = SolverParams {
+            canonical_only: false,
+            monotonic_floor: false,
+            check_dominance: false,
+            hatless_pruning: false,
+            ..self.params.clone()
+        };
         // The fast search starts from the best heuristic placement: any
         // capacity at or above its height is answered at once.
         let seed = match self.params.search {
@@ -531,10 +547,25 @@ impl Solver {
             let skyline = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| {
                 skyline::search(searched, capacity, deadline, shared, stop_at, stats)
             };
+            let complete = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| match &sweep_result {
+                Some(sweep_result) => run_on_big_stack(
+                    searched,
+                    sweep_result,
+                    &complete_params,
+                    &comparators,
+                    capacity,
+                    deadline,
+                    shared,
+                    stop_at,
+                    stats,
+                ),
+                None => Err(Status::Cancelled),
+            };
             let offsets = match engines {
                 Engines::Reference => reference(None, stats)?,
                 Engines::Skyline => skyline(None, stats)?,
-                Engines::Race => race(skyline, reference, stats)?,
+                Engines::Race => race(skyline, reference, true, stats)?,
+                Engines::Windows => race(complete, reference, false, stats)?,
             };
             Ok(Solution::from_offsets(problem, normalized.restore(&offsets, problem.buffers.len())))
         };
@@ -643,18 +674,30 @@ enum Engines {
     Skyline,
     /// Both, on two threads (see [`race`]).
     Race,
+    /// Problems with windows: the reference's search with its complete
+    /// techniques only, raced against the reference's as it is (whose "not
+    /// found" is then no proof).
+    Windows,
 }
 
 /// Problems the reference's search might need more memory for than this
 /// (see [`estimated_bytes`]) run the skyline search alone in fast mode.
 const MAX_RACE_BYTES: u64 = 1 << 30;
 
-/// Runs the skyline search and the reference's side by side on two threads
-/// and returns the outcome of the one that finishes (solves or proves
-/// infeasible) in fewer nodes. The first to finish tells the other to stop
-/// at its node count, so the slower one never runs much past it; comparing
-/// node counts rather than clocks makes the choice the same on every run.
-fn race<S, R>(skyline: S, reference: R, stats: &mut SearchStats) -> Result<Vec<Offset>, Status>
+/// Runs one of our searches (`skyline`: the skyline search, or the complete
+/// variant of the reference's) and the reference's side by side on two
+/// threads and returns the outcome of the one that finishes (solves or
+/// proves infeasible) in fewer nodes. The first to finish tells the other to
+/// stop at its node count, so the slower one never runs much past it;
+/// comparing node counts rather than clocks makes the choice the same on
+/// every run. Unless `reference_proves`, the reference's "not found" does not
+/// count as finishing.
+fn race<S, R>(
+    skyline: S,
+    reference: R,
+    reference_proves: bool,
+    stats: &mut SearchStats,
+) -> Result<Vec<Offset>, Status>
 where
     S: FnOnce(Option<&AtomicU64>, &mut SearchStats) -> Result<Vec<Offset>, Status> + Send,
     R: FnOnce(Option<&AtomicU64>, &mut SearchStats) -> Result<Vec<Offset>, Status>,
@@ -671,7 +714,11 @@ where
             (result, own)
         });
         let mut own = SearchStats::default();
-        let result = reference(Some(&limits[1]), &mut own);
+        let mut result = reference(Some(&limits[1]), &mut own);
+        if result == Err(Status::NotFound) && !reference_proves {
+            // No proof: the other search decides.
+            result = Err(Status::Cancelled);
+        }
         if finished(&result) {
             limits[0].fetch_min(own.nodes, AtomicOrdering::Relaxed);
         }

@@ -392,3 +392,27 @@ fn fast_search_refuses_capacities_below_the_chain_bound_at_once() {
     let mut reference = Solver::new(SolverParams { search: SearchMode::Reference, ..fast });
     assert!(matches!(reference.solve(&stacked_through_a_gap(11)), Err(SolveError::Infeasible { .. })));
 }
+
+/// Found by property testing: at capacity 10 the only solutions put b2
+/// under b3's window ([1, 4) during [2, 3)), below b3 although b3 rests
+/// lower in most placements; the reference's upward placement misses them
+/// all, and so do the heuristics.
+fn nested_under_a_window() -> Problem {
+    let b3 = with_gaps(buffer(0, 4, 4), &[(2, 3, Some((1, 4)))]);
+    problem(vec![buffer(1, 3, 3), buffer(4, 5, 1), buffer(2, 3, 1), b3, buffer(0, 5, 3)], 10)
+}
+
+#[test]
+fn the_fast_search_proves_infeasible_only_with_complete_techniques() {
+    let p = nested_under_a_window();
+    // The reference's techniques miss the solution (as the reference does).
+    let reference = SolverParams { search: SearchMode::Reference, ..SolverParams::default() };
+    assert!(matches!(Solver::new(reference).solve(&p), Err(SolveError::Infeasible { .. })));
+    // The fast search does not trust that "not found" and finds one.
+    let fast = SolverParams { search: SearchMode::Fast, ..SolverParams::default() };
+    let solution = Solver::new(fast.clone()).solve(&p).unwrap();
+    assert_eq!(validate(&p, &solution), Ok(()));
+    // And still proves a real infeasibility (the load at time 2 is 10).
+    let tight = problem(p.buffers.clone(), 9);
+    assert!(matches!(Solver::new(fast).solve(&tight), Err(SolveError::Infeasible { .. })));
+}

@@ -45,6 +45,7 @@ pub const VALUE_FLAGS: &[&str] = &[
     "buffers",
     "seed",
     "thin",
+    "gaps",
     "search",
     "algorithms",
 ];
@@ -207,6 +208,10 @@ pub struct GenerateArgs {
     /// Remove this fraction of the buffers (0 to 1).
     #[arg(long = "thin", default_value_t = 0.0)]
     pub thin: f64,
+    /// Give this fraction of the buffers a gap, 60% of them with a window
+    /// (0 to 1; only buffers live for 3 steps or more).
+    #[arg(long = "gaps", default_value_t = 0.0)]
+    pub gaps: f64,
     /// The capacity (height of the rectangle) for `guillotine`; the time
     /// horizon is the same.
     #[arg(long = "capacity", default_value_t = 1 << 20)]

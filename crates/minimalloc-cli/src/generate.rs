@@ -14,6 +14,9 @@ pub fn run(args: &GenerateArgs) -> Result<u8, Failure> {
     if !(0.0..1.0).contains(&args.thin) {
         return Err(Failure::input(format!("--thin must be in [0, 1), got {}", args.thin)));
     }
+    if !(0.0..=1.0).contains(&args.gaps) {
+        return Err(Failure::input(format!("--gaps must be in [0, 1], got {}", args.gaps)));
+    }
     if args.capacity < 1 {
         return Err(Failure::input(format!("--capacity must be positive, got {}", args.capacity)));
     }
@@ -24,6 +27,9 @@ pub fn run(args: &GenerateArgs) -> Result<u8, Failure> {
     };
     if args.thin > 0.0 {
         problem = generate::thin(&problem, args.thin, args.seed);
+    }
+    if args.gaps > 0.0 {
+        problem = generate::gaps(&problem, args.gaps, args.seed);
     }
     let path = args.output.as_deref().unwrap_or(Path::new("-"));
     write_atomically(path, |w| csv::write_csv(w, &problem, None, CsvFormat::Standard))

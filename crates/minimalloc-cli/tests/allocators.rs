@@ -49,6 +49,12 @@ fn generate_is_deterministic_and_guillotine_fits_its_capacity() {
     assert!(thinned.buffers.len() < 200);
     let out = minimalloc(dir.path(), &["generate", "guillotine", "--thin", "1.5"]);
     assert_eq!(out.status.code(), Some(2));
+    generate(dir.path(), &["random", "--buffers", "60", "--seed", "2", "--gaps", "0.7"], "g.csv");
+    let gapped = csv::read_problem_file(&dir.path().join("g.csv")).unwrap();
+    assert!(gapped.buffers.iter().any(|b| b.gaps.iter().any(|g| g.window.is_some())));
+    assert!(gapped.buffers.iter().any(|b| b.gaps.iter().any(|g| g.window.is_none())));
+    let out = minimalloc(dir.path(), &["generate", "random", "--gaps", "-0.1"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

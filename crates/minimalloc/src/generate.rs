@@ -13,7 +13,7 @@
 //!   far ahead, sizes vary by powers of two.
 //! - [`random`]: lifespans and sizes uniformly at random.
 
-use crate::problem::{Buffer, Problem};
+use crate::problem::{Buffer, Gap, Interval, Problem};
 
 /// SplitMix64's finalizer: a well-mixed 64-bit hash of `x` (also the
 /// search's hash of its states).
@@ -122,6 +122,31 @@ pub fn thin(problem: &Problem, fraction: f64, seed: u64) -> Problem {
     Problem { buffers, capacity: problem.capacity }
 }
 
+/// Gives about `fraction` of the buffers (those live for 3 time steps or
+/// more) one gap strictly inside their lifespan; 60% of the gaps keep a
+/// window, a random part of the buffer's space. Gaps only take space away, so
+/// every solution of `problem` stays a solution.
+pub fn gaps(problem: &Problem, fraction: f64, seed: u64) -> Problem {
+    let mut rng = Rng::new(seed.wrapping_add(0x6A95));
+    let mut out = problem.clone();
+    for b in &mut out.buffers {
+        let (lower, upper) = (b.lifespan.lower, b.lifespan.upper);
+        if upper - lower < 3 || rng.unit() >= fraction {
+            continue;
+        }
+        let start = rng.range(lower + 1, upper - 1);
+        let end = rng.range(start + 1, upper);
+        let window = if rng.unit() < 0.6 {
+            let a = rng.range(0, b.size);
+            Some(Interval::new(a, rng.range(a + 1, b.size + 1)))
+        } else {
+            None
+        };
+        b.gaps = vec![Gap { lifespan: Interval::new(start, end), window }];
+    }
+    out
+}
+
 /// An activation trace of `count` buffers: layer `i` runs at time `i` and
 /// produces one tensor, consumed by the next layer and, with some
 /// probability, by a layer further ahead (a skip connection); a few long-lived
@@ -166,6 +191,36 @@ pub fn random(count: usize, seed: u64, horizon: i64, max_size: i64) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gaps_lie_inside_and_keep_solutions() {
+        let p = random(300, 3, 300, 1000);
+        let g = gaps(&p, 0.7, 3);
+        assert!(g.check().is_ok());
+        let gapped = g.buffers.iter().filter(|b| !b.gaps.is_empty()).count();
+        let windows = g.buffers.iter().filter(|b| b.gaps.iter().any(|gap| gap.window.is_some())).count();
+        assert!(gapped > 100 && windows > gapped / 3 && windows < gapped, "{gapped} {windows}");
+        for (a, b) in p.buffers.iter().zip(&g.buffers) {
+            assert_eq!((a.lifespan, a.size), (b.lifespan, b.size));
+            for gap in &b.gaps {
+                assert!(gap.lifespan.lower > a.lifespan.lower && gap.lifespan.upper < a.lifespan.upper);
+            }
+        }
+        // A stacked placement of the plain problem stays valid.
+        let mut top = 0;
+        let offsets: Vec<i64> = p
+            .buffers
+            .iter()
+            .map(|b| {
+                top += b.size;
+                top - b.size
+            })
+            .collect();
+        let mut fits = g.clone();
+        fits.capacity = top;
+        let solution = crate::Solution::from_offsets(&fits, offsets);
+        assert_eq!(crate::validate::validate(&fits, &solution), Ok(()));
+    }
 
     #[test]
     fn guillotine_tiles_the_rectangle() {

@@ -13,7 +13,11 @@
 //!   done), then the skyline search of `search/skyline.rs` raced against the
 //!   reference's on two threads; the one finishing in fewer nodes wins, so
 //!   the outcome does not depend on timing. Problems with gaps or fixed
-//!   offsets use the reference's search alone.
+//!   offsets, which the skyline does not model, get instead: capacities
+//!   below the chain bound of [`crate::bound`] refused at once, a short tabu
+//!   search over pair orders (`search/tabu.rs`), then the reference's search,
+//!   raced with windows against its complete variant, whose "not found"
+//!   alone counts as a proof.
 //!
 //! The outcome is a [`Solution`], or one of the distinct failures of
 //! [`SolveError`]: proved infeasible, timed out, cancelled, or an invalid

@@ -581,7 +581,7 @@ impl Solver {
                         || deadline.is_some_and(|d| Instant::now() >= d)
                 };
                 if let Some(offsets) =
-                    tabu::search(searched, sweep_result, &start, capacity, TABU_STEPS, &stop)
+                    tabu::search(searched, sweep_result, &start, capacity, TABU_WORK, &stop)
                 {
                     return Ok(Solution::from_offsets(
                         problem,
@@ -708,9 +708,10 @@ enum Engines {
     Windows,
 }
 
-/// How many steps the tabu search (see [`tabu`]) takes before the exact
-/// searches start, on problems with gaps: about half a second on 60 buffers.
-const TABU_STEPS: u64 = 20_000;
+/// How much work the tabu search (see [`tabu`]) may do before the exact
+/// searches start, on problems with gaps, in passes over one buffer or pair:
+/// about a second on 70 buffers.
+const TABU_WORK: u64 = 80_000_000;
 
 /// Problems the reference's search might need more memory for than this
 /// (see [`estimated_bytes`]) run the skyline search alone in fast mode.

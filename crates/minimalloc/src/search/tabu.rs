@@ -29,9 +29,6 @@ use crate::sweep::SweepResult;
 /// costs a pass over every pair).
 pub(crate) const MAX_PAIRS: usize = 20_000;
 
-/// The search gives up after this many steps without a new best height.
-const STAGNATION: u64 = 5_000;
-
 /// Two conflicting buffers `a < b` and their effective sizes.
 #[derive(Clone, Copy)]
 struct Pair {
@@ -45,14 +42,15 @@ struct Pair {
 
 /// Looks for offsets with a height at most `capacity`, starting from the
 /// placement `start` (one offset per buffer, valid for the problem), for at
-/// most `steps` steps (or [`STAGNATION`] steps without progress). `None` when it does not find one, or when the problem
+/// most `work / (buffers + pairs)` steps (a step costs about one pass over
+/// the buffers and pairs). `None` when it does not find one, or when the problem
 /// is not one it handles (fixed offsets, too many pairs).
 pub(crate) fn search(
     problem: &Problem,
     sweep: &SweepResult,
     start: &[Offset],
     capacity: i64,
-    steps: u64,
+    work: u64,
     stop: &dyn Fn() -> bool,
 ) -> Option<Vec<Offset>> {
     if problem.buffers.iter().any(|b| b.offset.is_some()) || start.len() != problem.buffers.len() {
@@ -71,21 +69,21 @@ pub(crate) fn search(
     let mut tabu_until = vec![0u64; graph.pairs.len()];
     let mut rng = Rng::new(0x7AB0);
     let mut path = Vec::new();
+    // A step costs about one pass over the buffers and the pairs.
+    let steps = work / (graph.offsets.len() + graph.pairs.len()).max(1) as u64;
     let mut step = 0u64;
-    let mut improved_at = 0u64;
-    while best.0 > capacity && step < steps && step - improved_at <= STAGNATION {
+    while best.0 > capacity && step < steps {
         step += 1;
         if step.is_multiple_of(64) && stop() {
             break;
         }
         graph.critical_path(&mut path);
-        // The best move: the lowest height, then the fewest steps tabu.
+        graph.compute_tails();
+        // The best move by its estimated height (exact along the paths
+        // through the two buffers, as in job-shop tabu searches).
         let mut choice: Option<(i64, usize)> = None;
         for &k in &path {
-            graph.a_below[k] = !graph.a_below[k];
-            let moved = graph.evaluate();
-            graph.a_below[k] = !graph.a_below[k];
-            let Some(moved) = moved else { continue };
+            let moved = graph.estimate_turn(k);
             let allowed = tabu_until[k] < step || moved < best.0;
             if allowed && choice.is_none_or(|(h, _)| moved < h) {
                 choice = Some((moved, k));
@@ -109,7 +107,6 @@ pub(crate) fn search(
         tabu_until[k] = step + 8 + rng.range(0, 2 + n / 4) as u64;
         if height < best.0 {
             best = (height, graph.offsets.clone());
-            improved_at = step;
         }
     }
     (best.0 <= capacity).then_some(best.1)
@@ -126,6 +123,8 @@ struct Graph {
     pair_start: Vec<usize>,
     pair_idx: Vec<u32>,
     offsets: Vec<Offset>,
+    /// See [`Graph::compute_tails`].
+    tails: Vec<i64>,
     /// The pair a buffer rests on (`u32::MAX`: on the floor).
     resting_on: Vec<u32>,
     indegree: Vec<u32>,
@@ -182,6 +181,7 @@ impl Graph {
             pair_start,
             pair_idx,
             offsets: vec![0; n],
+            tails: vec![0; n],
             resting_on: vec![u32::MAX; n],
             indegree: vec![0; n],
             queue: Vec::with_capacity(n),
@@ -255,6 +255,63 @@ impl Graph {
         Some(height)
     }
 
+    /// For every buffer, the height that the buffers resting on it, in turn,
+    /// reach above its offset (its size at least), in reverse topological
+    /// order of the latest evaluation.
+    fn compute_tails(&mut self) {
+        for idx in (0..self.queue.len()).rev() {
+            let v = self.queue[idx] as usize;
+            let mut tail = self.sizes[v];
+            for i in self.pair_start[v]..self.pair_start[v + 1] {
+                let k = self.pair_idx[i] as usize;
+                let (below, above, gap) = self.sides(k);
+                if below as usize == v {
+                    tail = tail.max(gap.saturating_add(self.tails[above as usize]));
+                }
+            }
+            self.tails[v] = tail;
+        }
+    }
+
+    /// The height of the longest path through the two buffers of pair `k`
+    /// once it is turned around (the upper one goes below), from the heads
+    /// (offsets) and tails of the latest evaluation.
+    fn estimate_turn(&self, k: usize) -> i64 {
+        let (u, v, _) = self.sides(k);
+        let (u, v) = (u as usize, v as usize);
+        let p = self.pairs[k];
+        // After the turn: v below u, at distance `e(v, u)`.
+        let gap_vu = if p.a as usize == v { p.up } else { p.down };
+        // Head of a buffer from its lower neighbours, leaving `skip` out.
+        let head = |x: usize, skip: usize| -> i64 {
+            let mut h = 0i64;
+            for i in self.pair_start[x]..self.pair_start[x + 1] {
+                let j = self.pair_idx[i] as usize;
+                let (below, above, gap) = self.sides(j);
+                if above as usize == x && below as usize != skip {
+                    h = h.max(self.offsets[below as usize].saturating_add(gap));
+                }
+            }
+            h
+        };
+        let tail = |x: usize, skip: usize| -> i64 {
+            let mut t = self.sizes[x];
+            for i in self.pair_start[x]..self.pair_start[x + 1] {
+                let j = self.pair_idx[i] as usize;
+                let (below, above, gap) = self.sides(j);
+                if below as usize == x && above as usize != skip {
+                    t = t.max(gap.saturating_add(self.tails[above as usize]));
+                }
+            }
+            t
+        };
+        let head_v = head(v, u);
+        let head_u = head(u, v).max(head_v.saturating_add(gap_vu));
+        let tail_u = tail(u, v);
+        let tail_v = tail(v, u).max(gap_vu.saturating_add(tail_u));
+        head_v.saturating_add(tail_v).max(head_u.saturating_add(tail_u))
+    }
+
     /// The pairs of the chain that ends at the highest buffer, each buffer
     /// resting on the one before (from the latest evaluation).
     fn critical_path(&self, path: &mut Vec<usize>) {
@@ -290,12 +347,12 @@ mod tests {
         };
         let start = vec![0, 4, 8, 8];
         let s = sweep(&problem);
-        let offsets = search(&problem, &s, &start, 8, 100, &|| false).unwrap();
+        let offsets = search(&problem, &s, &start, 8, 2_000, &|| false).unwrap();
         let solution = Solution::from_offsets(&problem, offsets);
         assert_eq!(validate(&problem, &solution), Ok(()));
         assert!(solution.height <= 8);
         // Nothing fits in 7: the search gives up after its steps.
-        assert_eq!(search(&problem, &s, &start, 7, 100, &|| false), None);
+        assert_eq!(search(&problem, &s, &start, 7, 2_000, &|| false), None);
     }
 
     /// Random problems with gaps and windows: whatever the search returns is
@@ -322,7 +379,7 @@ mod tests {
             let start = place(&problem, Heuristic::GreedySize, &Limits::default()).unwrap();
             let s = sweep(&problem);
             for capacity in [start.height - 1, start.height * 9 / 10, problem.lower_bound()] {
-                if let Some(offsets) = search(&problem, &s, &start.offsets, capacity, 2_000, &|| false) {
+                if let Some(offsets) = search(&problem, &s, &start.offsets, capacity, 200_000, &|| false) {
                     let at = Problem { capacity, ..problem.clone() };
                     let solution = Solution::from_offsets(&at, offsets);
                     assert_eq!(validate(&at, &solution), Ok(()), "seed {seed}");

@@ -267,8 +267,9 @@ fn run_allocator(
         }
         (Status::TimeoutFallback, Some(solution)) => {
             eprintln!(
-                "minimalloc: warning: the exact search ran out of time; keeping the best heuristic \
-                 solution ({}), height {} (proved lower bound {}, gap {:.2}%)",
+                "minimalloc: warning: the exact search did not finish (out of time, or skipped as \
+                 noted); keeping the best heuristic solution ({}), height {} (proved lower bound {}, \
+                 gap {:.2}%)",
                 allocation.produced_by.unwrap_or("?"),
                 solution.height,
                 allocation.proved_lower_bound,

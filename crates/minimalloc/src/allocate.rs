@@ -274,7 +274,7 @@ impl Allocator {
                             // optimal (when the search's "no" is a proof).
                             Status::Infeasible => {
                                 out.status = Status::Solved;
-                                if crate::search::is_complete(problem, &self.params) {
+                                if crate::search::infeasible_is_proof(problem, &self.params) {
                                     out.proved_lower_bound = best.height;
                                 }
                                 out.solution = Some(best);
@@ -355,7 +355,7 @@ impl Allocator {
             }
             Err(SolveError::Infeasible { .. }) => {
                 out.status = Status::Infeasible;
-                if crate::search::is_complete(problem, &self.params) {
+                if crate::search::infeasible_is_proof(problem, &self.params) {
                     out.proved_lower_bound = out.proved_lower_bound.max(capacity.saturating_add(1));
                 }
             }
@@ -537,6 +537,34 @@ mod tests {
                 solution.height
             );
         }
+    }
+
+    #[test]
+    fn the_fast_search_proves_the_optimum_with_windows() {
+        // Small problems with gaps and windows: with the fast search, `auto`
+        // ends with a proof (its "infeasible" is one), and the proved bound
+        // is right.
+        let fast = SolverParams { search: crate::search::SearchMode::Fast, ..Default::default() };
+        let mut beyond_the_bound = 0;
+        for seed in 0..30 {
+            let p = generate::gaps(&generate::random(9, seed, 12, 9), 0.8, seed);
+            let a = Allocator::new(fast.clone()).allocate(&p, None, Algorithm::Auto);
+            let solution = a.solution.expect("a solution");
+            assert_eq!(a.status, Status::Solved);
+            assert_eq!(a.proved_lower_bound, solution.height, "seed {seed}: optimal and proved");
+            beyond_the_bound += usize::from(solution.height > a.lower_bound);
+            // Nothing lower fits: the complete reference search agrees.
+            let complete = SolverParams {
+                canonical_only: false,
+                monotonic_floor: false,
+                check_dominance: false,
+                hatless_pruning: false,
+                ..Default::default()
+            };
+            let below = Problem { capacity: solution.height - 1, ..p.clone() };
+            assert!(Solver::new(complete).solve(&below).is_err(), "seed {seed}");
+        }
+        assert!(beyond_the_bound > 0, "some optimum above the lower bound needs the search's proof");
     }
 
     #[test]

@@ -668,6 +668,14 @@ impl Solver {
     }
 }
 
+/// Whether an "infeasible" answer of a search with `params` on `problem` is
+/// a proof: always with the fast search (which with windows believes only
+/// the complete variant of the reference's search), and with the reference's
+/// search where [`is_complete`] says so.
+pub fn infeasible_is_proof(problem: &Problem, params: &SolverParams) -> bool {
+    params.search == SearchMode::Fast || is_complete(problem, params)
+}
+
 /// Whether "infeasible" from the search is a proof for this problem. Like the
 /// reference's, `canonical_only`, `monotonic_floor`, `check_dominance` and
 /// `hatless_pruning` assume that buffers are placed upwards, which gap

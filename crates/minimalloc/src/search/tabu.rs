@@ -29,6 +29,9 @@ use crate::sweep::SweepResult;
 /// costs a pass over every pair).
 pub(crate) const MAX_PAIRS: usize = 20_000;
 
+/// At most this many steps per buffer, whatever the work allowed.
+const STEPS_PER_BUFFER: u64 = 5_000;
+
 /// Two conflicting buffers `a < b` and their effective sizes.
 #[derive(Clone, Copy)]
 struct Pair {
@@ -43,7 +46,7 @@ struct Pair {
 /// Looks for offsets with a height at most `capacity`, starting from the
 /// placement `start` (one offset per buffer, valid for the problem), for at
 /// most `work / (buffers + pairs)` steps (a step costs about one pass over
-/// the buffers and pairs). `None` when it does not find one, or when the problem
+/// the buffers and pairs), and [`STEPS_PER_BUFFER`] per buffer. `None` when it does not find one, or when the problem
 /// is not one it handles (fixed offsets, too many pairs).
 pub(crate) fn search(
     problem: &Problem,
@@ -69,8 +72,10 @@ pub(crate) fn search(
     let mut tabu_until = vec![0u64; graph.pairs.len()];
     let mut rng = Rng::new(0x7AB0);
     let mut path = Vec::new();
-    // A step costs about one pass over the buffers and the pairs.
-    let steps = work / (graph.offsets.len() + graph.pairs.len()).max(1) as u64;
+    // A step costs about one pass over the buffers and the pairs; tiny
+    // problems get at most 5,000 steps per buffer.
+    let n = graph.offsets.len() as u64;
+    let steps = (work / (n + graph.pairs.len() as u64).max(1)).min(STEPS_PER_BUFFER * n);
     let mut step = 0u64;
     while best.0 > capacity && step < steps {
         step += 1;
@@ -103,7 +108,7 @@ pub(crate) fn search(
                 height = graph.evaluate()?;
             }
         }
-        let n = graph.offsets.len() as i64;
+        let n = n as i64;
         tabu_until[k] = step + 8 + rng.range(0, 2 + n / 4) as u64;
         if height < best.0 {
             best = (height, graph.offsets.clone());

@@ -565,6 +565,13 @@ impl PyProblem {
         self.0.lower_bound()
     }
 
+    /// ``lower_bound()`` raised, with gaps, by the chain bound: buffers that
+    /// pairwise conflict are stacked even when no moment holds them all. The
+    /// lower bound the fast search and ``solve`` use.
+    fn best_lower_bound(&self) -> i64 {
+        minimalloc::bound::lower_bound(&self.0)
+    }
+
     /// A height that some solution surely reaches (fixed buffers in place,
     /// the others stacked above them), ignoring the capacity; None if it
     /// exceeds 64 bits.

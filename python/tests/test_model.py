@@ -149,6 +149,14 @@ def test_problem_bounds_and_check() -> None:
     assert p.max_load() == 9
     assert p.lower_bound() == 9
     assert p.stacked_height() == 12
+    assert p.best_lower_bound() == 9
+    # c is in a gap while a and b overlap, yet all three pairwise conflict:
+    # stacked, they need 4 + 3 + 5 although no moment holds more than 9.
+    stacked = mm.Problem(
+        [mm.Buffer("a", (0, 2), 4), mm.Buffer("b", (1, 3), 3), mm.Buffer("c", (0, 3), 5, gaps=[mm.Gap((1, 2))])]
+    )
+    assert stacked.lower_bound() == 9
+    assert stacked.best_lower_bound() == 12
     p.check()
     bad = mm.Problem([mm.Buffer("z", (0, 5), 2, gaps=[mm.Gap((3, 7))])])
     with pytest.raises(mm.InvalidProblemError, match="gap") as info:

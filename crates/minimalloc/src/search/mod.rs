@@ -526,6 +526,30 @@ impl Solver {
             SearchMode::Fast => crate::bound::lower_bound(problem),
             SearchMode::Reference => 0,
         };
+        // The tabu search from a start placement towards `capacity` (problems
+        // with gaps in fast mode only): its lowest placement.
+        let tabu_from = |start: &Solution, capacity: i64, deadline: Option<Instant>| -> Option<Solution> {
+            let sweep_result = sweep_result.as_ref().filter(|_| tabu_first)?;
+            let offsets: Vec<Offset> = (0..searched.buffers.len())
+                .map(|i| start.offsets[normalized.original_index.as_ref().map_or(i, |o| o[i])])
+                .collect();
+            let shared = &self.cancelled.0;
+            let stop = || {
+                shared.cancelled.load(AtomicOrdering::Relaxed)
+                    || deadline.is_some_and(|d| Instant::now() >= d)
+            };
+            let found = tabu::search(searched, sweep_result, &offsets, capacity, TABU_WORK, &stop)?;
+            Some(Solution::from_offsets(problem, normalized.restore(&found, problem.buffers.len())))
+        };
+        // Minimizing: the tabu search aims at the lower bound first, and its
+        // lowest placement becomes the seed (any capacity above is answered).
+        let seed = match (range, seed) {
+            (Some(_), Some(seed)) => match tabu_from(&seed, floor, deadline) {
+                Some(lower) if lower.height < seed.height => Some(lower),
+                _ => Some(seed),
+            },
+            (_, seed) => seed,
+        };
         let run = |capacity: i64, deadline: Option<Instant>, stats: &mut SearchStats| {
             if let Some(seed) = seed.as_ref().filter(|s| s.height <= capacity) {
                 return Ok(seed.clone());
@@ -571,22 +595,9 @@ impl Solver {
             // Gaps and windows, which the skyline does not model: first a
             // short tabu search from the seed, which finds tight placements
             // that the reference's search can take minutes over.
-            if let (Some(seed), Some(sweep_result), true) = (seed.as_ref(), sweep_result.as_ref(), tabu_first)
-            {
-                let start: Vec<Offset> = (0..searched.buffers.len())
-                    .map(|i| seed.offsets[normalized.original_index.as_ref().map_or(i, |o| o[i])])
-                    .collect();
-                let stop = || {
-                    shared.cancelled.load(AtomicOrdering::Relaxed)
-                        || deadline.is_some_and(|d| Instant::now() >= d)
-                };
-                if let Some(offsets) =
-                    tabu::search(searched, sweep_result, &start, capacity, TABU_WORK, &stop)
-                {
-                    return Ok(Solution::from_offsets(
-                        problem,
-                        normalized.restore(&offsets, problem.buffers.len()),
-                    ));
+            if let Some(found) = seed.as_ref().and_then(|seed| tabu_from(seed, capacity, deadline)) {
+                if found.height <= capacity {
+                    return Ok(found);
                 }
             }
             let offsets = match engines {

@@ -451,10 +451,16 @@ proptest! {
     /// over to the reference's search), and with windows (where only the
     /// complete techniques may prove a problem infeasible).
     #[test]
-    fn fast_search_agrees_with_brute_force(p in plain_problem(), q in windowless_problem(), r in problem()) {
+    fn fast_search_agrees_with_brute_force(
+        p in plain_problem(),
+        q in windowless_problem(),
+        r in problem(),
+        s in problem_with(GapPlacement::TouchingEnds),
+    ) {
         agrees_with_brute_force(&p, &fast())?;
         agrees_with_brute_force(&q, &fast())?;
         agrees_with_brute_force(&r, &fast())?;
+        agrees_with_brute_force(&s, &fast())?;
     }
 
     /// 2. On larger plain problems the fast search and the reference's
@@ -488,11 +494,16 @@ proptest! {
 
     /// 3. The chain bound never exceeds the least height (gaps, windows).
     #[test]
-    fn lower_bounds_never_exceed_the_least_height(p in problem()) {
-        let limit = p.buffers.iter().map(|b| b.size).sum::<i64>();
-        if let Some(least) = brute_force_min_height(&p, limit) {
-            prop_assert!(minimalloc::bound::lower_bound(&p) <= least);
-            prop_assert!(minimalloc::bound::chain_bound(&p, 50) <= least);
+    fn lower_bounds_never_exceed_the_least_height(
+        p in problem(),
+        q in problem_with(GapPlacement::TouchingEnds),
+    ) {
+        for p in [p, q] {
+            let limit = p.buffers.iter().map(|b| b.size).sum::<i64>();
+            if let Some(least) = brute_force_min_height(&p, limit) {
+                prop_assert!(minimalloc::bound::lower_bound(&p) <= least);
+                prop_assert!(minimalloc::bound::chain_bound(&p, 50) <= least);
+            }
         }
     }
 

@@ -1,5 +1,8 @@
 //! Lower bounds on the height of every solution, beyond the max load.
 //!
+//! The simplest: a buffer with a fixed offset ends where it ends, so the
+//! height is at least the highest such top ([`fixed_top`]).
+//!
 //! The max load ([`Problem::lower_bound`]) adds up what is active at one
 //! moment. With gaps and windows it can be far too low: a buffer whose window
 //! is narrow at the busiest moment still keeps its whole height apart from the
@@ -36,16 +39,23 @@ use crate::problem::{Problem, TimeValue};
 /// How many effective-size lookups [`lower_bound`] spends at most.
 pub const DEFAULT_BUDGET: u64 = 4_000_000;
 
-/// The best lower bound this module knows: the larger of the max load (and
-/// largest buffer) and the [chain bound](chain_bound) within
-/// [`DEFAULT_BUDGET`] lookups. A problem that fails [`Problem::check`] gets
-/// the max load only.
+/// The best lower bound this module knows: the largest of the max load (and
+/// largest buffer), the highest top of a fixed buffer, and the [chain
+/// bound](chain_bound) within [`DEFAULT_BUDGET`] lookups. A problem that fails
+/// [`Problem::check`] gets the max load only.
 pub fn lower_bound(problem: &Problem) -> i64 {
     let max_load = problem.lower_bound();
     if problem.check().is_err() {
         return max_load;
     }
-    max_load.max(chain_bound(problem, DEFAULT_BUDGET))
+    max_load.max(fixed_top(problem)).max(chain_bound(problem, DEFAULT_BUDGET))
+}
+
+/// The highest `offset + size` of a buffer with a fixed offset (0 without
+/// any): every solution reaches it. (A compiler that pins every buffer, as
+/// IREE's traces do, leaves exactly one solution.)
+pub fn fixed_top(problem: &Problem) -> i64 {
+    problem.buffers.iter().filter_map(|b| b.offset.map(|o| o.saturating_add(b.size))).max().unwrap_or(0)
 }
 
 /// The chain bound over cliques grown from the busiest moments, spending at
@@ -220,6 +230,16 @@ mod tests {
         // pairwise conflict, so they are stacked: 4 + 3 + 5.
         assert_eq!(problem.lower_bound(), 9);
         assert_eq!(chain_bound(&problem, DEFAULT_BUDGET), 12);
+    }
+
+    #[test]
+    fn a_fixed_buffer_sets_a_floor_for_the_height() {
+        let mut pinned = Buffer::new("p", 0, 2, 3);
+        pinned.offset = Some(20);
+        let problem = Problem { buffers: vec![Buffer::new("a", 0, 2, 4), pinned], capacity: 100 };
+        assert_eq!(problem.lower_bound(), 7);
+        assert_eq!(fixed_top(&problem), 23);
+        assert_eq!(lower_bound(&problem), 23);
     }
 
     #[test]

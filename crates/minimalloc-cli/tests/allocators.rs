@@ -154,3 +154,29 @@ fn compare_prints_every_format() {
     let out = minimalloc(dir.path(), &["compare", "r.csv", "--format=table", "--algorithms=xla"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("file"));
 }
+
+#[test]
+fn gap_instances_are_minimized_with_a_proof_and_refused_below_it() {
+    // A generated instance with gaps and windows: minimizing ends at a
+    // proved optimum, one unit less is infeasible, the optimum itself fits.
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &["random", "--buffers", "33", "--seed", "2", "--gaps", "0.7"], "g.csv");
+    let problem = csv::read_problem_file(&dir.path().join("g.csv")).unwrap();
+    assert!(problem.buffers.iter().any(|b| !b.gaps.is_empty()));
+    let out = minimalloc(dir.path(), &["--input=g.csv", "--output=o.csv", "--timeout=20s", "--stats=s.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json")).unwrap()).unwrap();
+    let height = stats["height"].as_i64().unwrap();
+    assert_eq!(stats["proved_lower_bound"].as_i64(), Some(height), "optimal and proved");
+    assert!(stats["lower_bound"].as_i64().unwrap() >= problem.max_load());
+    assert_eq!(check_solution(&dir.path().join("o.csv"), height), height);
+    let below = format!("--capacity={}", height - 1);
+    let out = minimalloc(dir.path(), &["--input=g.csv", "--output=b.csv", "--timeout=20s", &below]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.path().join("b.csv").exists(), "nothing written when infeasible");
+    let at = format!("--capacity={height}");
+    let out = minimalloc(dir.path(), &["--input=g.csv", "--output=a.csv", "--timeout=20s", &at]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(check_solution(&dir.path().join("a.csv"), height) <= height);
+}

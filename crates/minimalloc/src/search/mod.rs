@@ -519,9 +519,10 @@ impl Solver {
             SearchMode::Fast => best_heuristic(problem, deadline, &self.cancelled),
             SearchMode::Reference => None,
         };
-        // The fast search also refuses at once any capacity below the chain
-        // bound (see `crate::bound`), which with gaps can be well above the
-        // max load that the reference's section totals see.
+        // The fast search also refuses at once any capacity below the lower
+        // bound of `crate::bound` (the max load, raised to the highest pinned
+        // top and, with gaps, to the chain bound), which can be well above
+        // the max load that the reference's section totals see.
         let floor = match self.params.search {
             SearchMode::Fast => crate::bound::lower_bound(problem),
             SearchMode::Reference => 0,

@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use crate::problem::{Problem, TimeValue};
 
 /// How many effective-size lookups [`lower_bound`] spends at most.
-pub const DEFAULT_BUDGET: u64 = 4_000_000;
+pub const DEFAULT_BUDGET: u64 = 1_000_000;
 
 /// The best lower bound this module knows: the largest of the max load (and
 /// largest buffer), the highest top of a fixed buffer, and the [chain
@@ -65,7 +65,7 @@ pub fn chain_bound(problem: &Problem, budget: u64) -> i64 {
     if problem.buffers.iter().all(|b| b.gaps.is_empty()) {
         return 0;
     }
-    let mut cliques = Cliques { problem, memo: HashMap::new(), budget };
+    let mut cliques = Cliques::new(problem, budget);
     let mut best = 0i64;
     for time in busiest_moments(problem) {
         let members: Vec<usize> =
@@ -81,15 +81,7 @@ pub fn chain_bound(problem: &Problem, budget: u64) -> i64 {
 /// The moments at which some active segment starts, busiest first (by the
 /// total width of what is active then).
 fn busiest_moments(problem: &Problem) -> Vec<TimeValue> {
-    let mut events: Vec<(TimeValue, i128)> = Vec::new();
-    for buffer in &problem.buffers {
-        for (span, window) in buffer.segments() {
-            events.push((span.lower, window.len() as i128));
-            events.push((span.upper, -(window.len() as i128)));
-        }
-    }
-    // Ends before starts at equal times: lifespans are half-open.
-    events.sort_unstable();
+    let events = problem.load_changes();
     let mut moments: Vec<(i128, TimeValue)> = Vec::new();
     let mut load = 0i128;
     for (k, &(time, delta)) in events.iter().enumerate() {
@@ -114,11 +106,34 @@ fn active_at(problem: &Problem, i: usize, time: TimeValue) -> bool {
 /// Effective sizes looked up once each, within a budget.
 struct Cliques<'a> {
     problem: &'a Problem,
+    sizes: Vec<i64>,
     memo: HashMap<(u32, u32), Option<i64>>,
     budget: u64,
 }
 
-impl Cliques<'_> {
+/// The chain bound of a clique given, per member, its size and its smallest
+/// effective size towards the others (see the module documentation).
+fn chain(members: impl Iterator<Item = (i64, i64)>) -> i64 {
+    let (mut count, mut sum, mut top, mut single) = (0usize, 0i128, i128::MAX, 0i64);
+    for (size, least) in members {
+        count += 1;
+        sum += least as i128;
+        top = top.min(size as i128 - least as i128);
+        single = size;
+    }
+    match count {
+        0 => 0,
+        1 => single,
+        _ => (sum + top).clamp(0, i64::MAX as i128) as i64,
+    }
+}
+
+impl<'a> Cliques<'a> {
+    fn new(problem: &'a Problem, budget: u64) -> Self {
+        let sizes = problem.buffers.iter().map(|b| b.size).collect();
+        Cliques { problem, sizes, memo: HashMap::new(), budget }
+    }
+
     /// The effective size of `i` below `j`; `Err` once the budget is spent.
     fn effective(&mut self, i: usize, j: usize) -> Result<Option<i64>, ()> {
         if self.budget == 0 {
@@ -133,63 +148,69 @@ impl Cliques<'_> {
     }
 
     /// The best chain bound met while growing the clique `members` greedily;
-    /// `None` when the budget ran out first.
+    /// `None` when the budget runs out first (or could not even pair up the
+    /// members).
     fn grow(&mut self, mut members: Vec<usize>) -> Option<i64> {
-        let sizes: Vec<i64> = self.problem.buffers.iter().map(|b| b.size).collect();
-        // m[k]: the smallest effective size of members[k] towards the others.
-        let mut m = vec![i64::MAX; members.len()];
+        let k = members.len() as u64;
+        if k * k.saturating_sub(1) > self.budget {
+            return None;
+        }
+        // least[x]: the smallest effective size of members[x] towards the
+        // others. Members active at one moment always conflict.
+        let mut least = vec![i64::MAX; members.len()];
         for a in 0..members.len() {
-            for b in 0..members.len() {
-                if a != b {
-                    // Members active at one moment always conflict.
-                    let e = self.effective(members[a], members[b]).ok()?.unwrap_or(i64::MIN);
-                    m[a] = m[a].min(e);
-                }
+            for b in (0..members.len()).filter(|&b| b != a) {
+                let e = self.effective(members[a], members[b]).ok()?.unwrap_or(i64::MIN);
+                least[a] = least[a].min(e);
             }
         }
-        let bound = |members: &[usize], m: &[i64]| -> i64 {
-            if members.len() == 1 {
-                return sizes[members[0]];
-            }
-            let sum: i128 = m.iter().map(|&x| x as i128).sum();
-            let top = members.iter().zip(m).map(|(&i, &x)| sizes[i] as i128 - x as i128).min().unwrap_or(0);
-            (sum + top).clamp(0, i64::MAX as i128) as i64
-        };
-        let mut best = if members.is_empty() { 0 } else { bound(&members, &m) };
+        let sizes = std::mem::take(&mut self.sizes);
+        let mut best = chain(members.iter().zip(&least).map(|(&i, &m)| (sizes[i], m)));
         let mut inside = vec![false; sizes.len()];
         members.iter().for_each(|&i| inside[i] = true);
-        loop {
+        // Only a buffer live somewhere in [latest start, earliest end) of
+        // the members can meet them all.
+        let lifespan = |i: usize| self.problem.buffers[i].lifespan;
+        let mut window = members.iter().fold((i64::MIN, i64::MAX), |(lo, hi), &i| {
+            (lo.max(lifespan(i).lower), hi.min(lifespan(i).upper))
+        });
+        let (mut grown, mut pick_least) = (Vec::new(), Vec::new());
+        let outcome = loop {
             // The outsider conflicting with every member whose joining gives
             // the highest bound.
-            let mut pick: Option<(i64, usize, Vec<i64>, i64)> = None;
-            'candidates: for c in (0..sizes.len()).filter(|&c| !inside[c]) {
-                let mut grown = m.clone();
-                let mut own = i64::MAX;
-                for (k, &j) in members.iter().enumerate() {
-                    let (Some(up), Some(down)) = (self.effective(c, j).ok()?, self.effective(j, c).ok()?)
-                    else {
-                        continue 'candidates;
-                    };
-                    own = own.min(up);
-                    grown[k] = grown[k].min(down);
+            let mut pick: Option<(i64, usize, i64)> = None;
+            'candidates: for c in 0..sizes.len() {
+                if inside[c] || lifespan(c).lower >= window.1 || lifespan(c).upper <= window.0 {
+                    continue;
                 }
-                let mut with = members.clone();
-                with.push(c);
-                grown.push(own);
-                let value = bound(&with, &grown);
-                grown.pop();
-                if pick.as_ref().is_none_or(|p| value > p.0) {
-                    pick = Some((value, c, grown, own));
+                grown.clone_from(&least);
+                let mut own = i64::MAX;
+                for (x, &j) in members.iter().enumerate() {
+                    let (Ok(up), Ok(down)) = (self.effective(c, j), self.effective(j, c)) else {
+                        self.sizes = sizes;
+                        return None;
+                    };
+                    let (Some(up), Some(down)) = (up, down) else { continue 'candidates };
+                    own = own.min(up);
+                    grown[x] = grown[x].min(down);
+                }
+                let value =
+                    chain(members.iter().zip(&grown).map(|(&i, &m)| (sizes[i], m)).chain([(sizes[c], own)]));
+                if pick.is_none_or(|p| value > p.0) {
+                    pick = Some((value, c, own));
+                    pick_least.clone_from(&grown);
                 }
             }
-            let Some((value, c, grown, own)) = pick else { break };
+            let Some((value, c, own)) = pick else { break Some(best) };
             best = best.max(value);
             inside[c] = true;
             members.push(c);
-            m = grown;
-            m.push(own);
-        }
-        Some(best)
+            window = (window.0.max(lifespan(c).lower), window.1.min(lifespan(c).upper));
+            std::mem::swap(&mut least, &mut pick_least);
+            least.push(own);
+        };
+        self.sizes = sizes;
+        outcome
     }
 }
 
@@ -200,6 +221,17 @@ mod tests {
 
     fn gap(lower: TimeValue, upper: TimeValue, window: Option<(i64, i64)>) -> Gap {
         Gap { lifespan: Interval::new(lower, upper), window: window.map(|(a, b)| Window::new(a, b)) }
+    }
+
+    /// a (4 high) and b (3) with lifespans `a_until` and `b_from` apart, and
+    /// c (5), live over `[0, 3)` but in a gap during `[1, 2)`.
+    fn with_c_in_a_gap(a_until: TimeValue, b_from: TimeValue) -> Problem {
+        let mut c = Buffer::new("c", 0, 3, 5);
+        c.gaps = vec![gap(1, 2, None)];
+        Problem {
+            buffers: vec![Buffer::new("a", 0, a_until, 4), Buffer::new("b", b_from, 3, 3), c],
+            capacity: 100,
+        }
     }
 
     #[test]
@@ -214,18 +246,12 @@ mod tests {
     fn a_buffer_in_a_gap_still_keeps_its_place_in_the_stack() {
         // c is in a gap at time 1, where a and b are, but meets both at full
         // size at times 0 and 2: the three are stacked whatever the order.
-        let mut c = Buffer::new("c", 0, 3, 5);
-        c.gaps = vec![gap(1, 2, None)];
-        let problem =
-            Problem { buffers: vec![Buffer::new("a", 0, 3, 4), Buffer::new("b", 0, 3, 3), c], capacity: 100 };
+        let problem = with_c_in_a_gap(3, 0);
         assert_eq!(problem.lower_bound(), 12);
         // Here the max load already sees all three at time 0.
         assert_eq!(lower_bound(&problem), 12);
         // Split the moments: a at 0..2, b at 1..3, c meets a at 0 and b at 2.
-        let mut c = Buffer::new("c", 0, 3, 5);
-        c.gaps = vec![gap(1, 2, None)];
-        let problem =
-            Problem { buffers: vec![Buffer::new("a", 0, 2, 4), Buffer::new("b", 1, 3, 3), c], capacity: 100 };
+        let problem = with_c_in_a_gap(2, 1);
         // Loads: 9 at time 0, 7 at time 1, 8 at time 2; but a, b and c
         // pairwise conflict, so they are stacked: 4 + 3 + 5.
         assert_eq!(problem.lower_bound(), 9);
@@ -256,10 +282,7 @@ mod tests {
 
     #[test]
     fn the_bound_stops_at_the_budget_and_stays_valid() {
-        let mut c = Buffer::new("c", 0, 3, 5);
-        c.gaps = vec![gap(1, 2, None)];
-        let problem =
-            Problem { buffers: vec![Buffer::new("a", 0, 2, 4), Buffer::new("b", 1, 3, 3), c], capacity: 100 };
+        let problem = with_c_in_a_gap(2, 1);
         for budget in 0..40 {
             assert!(chain_bound(&problem, budget) <= 12);
         }

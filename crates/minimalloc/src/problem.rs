@@ -316,6 +316,19 @@ impl Problem {
     /// account: during a gap only the window's extent counts. Saturates at
     /// `i64::MAX`.
     pub fn max_load(&self) -> i64 {
+        let (mut load, mut best) = (0i128, 0i128);
+        for (_, delta) in self.load_changes() {
+            load += delta;
+            best = best.max(load);
+        }
+        best.min(i64::MAX as i128) as i64
+    }
+
+    /// How the load (the total size in use, windows counted during gaps)
+    /// changes over time: `(time, change)` for the start and the end of every
+    /// active segment, in time order, decreases first at equal times
+    /// (lifespans are half-open).
+    pub(crate) fn load_changes(&self) -> Vec<(TimeValue, i128)> {
         let mut events: Vec<(TimeValue, i128)> = Vec::with_capacity(self.buffers.len() * 2);
         for buffer in &self.buffers {
             for (span, window) in buffer.segments() {
@@ -323,14 +336,8 @@ impl Problem {
                 events.push((span.upper, -(window.len() as i128)));
             }
         }
-        // Ends sort before starts at equal times: lifespans are half-open.
         events.sort_unstable();
-        let (mut load, mut best) = (0i128, 0i128);
-        for (_, delta) in events {
-            load += delta;
-            best = best.max(load);
-        }
-        best.min(i64::MAX as i128) as i64
+        events
     }
 
     /// The larger of the max load and the largest buffer: no solution can be

@@ -384,14 +384,7 @@ fn place_labels(problem: &Problem, segs: &[Seg]) -> Vec<Label> {
 /// than a third of a pixel share one column, where the line rises to the
 /// column's peak, so peaks stay visible at any zoom level of the data.
 fn profile_path(problem: &Problem, scale: &Scale) -> String {
-    let mut events: Vec<(i64, i128)> = Vec::new();
-    for buffer in &problem.buffers {
-        for (span, window) in buffer.segments() {
-            events.push((span.lower, window.len() as i128));
-            events.push((span.upper, -(window.len() as i128)));
-        }
-    }
-    events.sort_unstable();
+    let events = problem.load_changes();
     let mut d = String::new();
     let Some(&(first, _)) = events.first() else { return d };
     use std::fmt::Write as _;

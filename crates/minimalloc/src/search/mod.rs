@@ -562,36 +562,28 @@ impl Solver {
                 return Err(Status::NotFound);
             }
             let shared = &self.cancelled.0;
-            let reference = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| match &sweep_result {
-                Some(sweep_result) => run_on_big_stack(
+            // The reference's search with some settings (only the skyline
+            // runs without a sweep).
+            let dfs = |params: &SolverParams, stop_at: Option<&AtomicU64>, stats: &mut SearchStats| {
+                let Some(sweep_result) = &sweep_result else { return Err(Status::Cancelled) };
+                run_on_big_stack(
                     searched,
                     sweep_result,
-                    &self.params,
+                    params,
                     &comparators,
                     capacity,
                     deadline,
                     shared,
                     stop_at,
                     stats,
-                ),
-                None => Err(Status::Cancelled),
+                )
             };
+            let reference =
+                |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| dfs(&self.params, stop_at, stats);
+            let complete =
+                |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| dfs(&complete_params, stop_at, stats);
             let skyline = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| {
                 skyline::search(searched, capacity, deadline, shared, stop_at, stats)
-            };
-            let complete = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| match &sweep_result {
-                Some(sweep_result) => run_on_big_stack(
-                    searched,
-                    sweep_result,
-                    &complete_params,
-                    &comparators,
-                    capacity,
-                    deadline,
-                    shared,
-                    stop_at,
-                    stats,
-                ),
-                None => Err(Status::Cancelled),
             };
             // Gaps and windows, which the skyline does not model: first a
             // short tabu search from the seed, which finds tight placements
@@ -737,7 +729,7 @@ const TABU_WORK: u64 = 80_000_000;
 /// (see [`estimated_bytes`]) run the skyline search alone in fast mode.
 const MAX_RACE_BYTES: u64 = 1 << 30;
 
-/// Runs one of our searches (`skyline`: the skyline search, or the complete
+/// Runs one of our searches (`ours`: the skyline search, or the complete
 /// variant of the reference's) and the reference's side by side on two
 /// threads and returns the outcome of the one that finishes (solves or
 /// proves infeasible) in fewer nodes. The first to finish tells the other to
@@ -746,7 +738,7 @@ const MAX_RACE_BYTES: u64 = 1 << 30;
 /// every run. Unless `reference_proves`, the reference's "not found" does not
 /// count as finishing.
 fn race<S, R>(
-    skyline: S,
+    ours: S,
     reference: R,
     reference_proves: bool,
     stats: &mut SearchStats,
@@ -757,10 +749,10 @@ where
 {
     let limits = [AtomicU64::new(u64::MAX), AtomicU64::new(u64::MAX)];
     let finished = |r: &Result<Vec<Offset>, Status>| matches!(r, Ok(_) | Err(Status::NotFound));
-    let ((sky, sky_stats), (refr, ref_stats)) = std::thread::scope(|scope| {
-        let sky_thread = scope.spawn(|| {
+    let ((ours, ours_stats), (refr, ref_stats)) = std::thread::scope(|scope| {
+        let ours_thread = scope.spawn(|| {
             let mut own = SearchStats::default();
-            let result = skyline(Some(&limits[0]), &mut own);
+            let result = ours(Some(&limits[0]), &mut own);
             if finished(&result) {
                 limits[1].fetch_min(own.nodes, AtomicOrdering::Relaxed);
             }
@@ -775,19 +767,19 @@ where
         if finished(&result) {
             limits[0].fetch_min(own.nodes, AtomicOrdering::Relaxed);
         }
-        let sky = sky_thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (sky, (result, own))
+        let ours = ours_thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (ours, (result, own))
     });
-    stats.nodes += sky_stats.nodes + ref_stats.nodes;
-    stats.backtracks += sky_stats.backtracks + ref_stats.backtracks;
-    match (finished(&sky), finished(&refr)) {
-        (true, true) if ref_stats.nodes < sky_stats.nodes => refr,
-        (true, _) => sky,
+    stats.nodes += ours_stats.nodes + ref_stats.nodes;
+    stats.backtracks += ours_stats.backtracks + ref_stats.backtracks;
+    match (finished(&ours), finished(&refr)) {
+        (true, true) if ref_stats.nodes < ours_stats.nodes => refr,
+        (true, _) => ours,
         (false, true) => refr,
         // Neither finished: the deadline or a cancel stopped both.
-        (false, false) => match (sky, refr) {
+        (false, false) => match (ours, refr) {
             (Err(Status::Timeout), _) | (_, Err(Status::Timeout)) => Err(Status::Timeout),
-            (sky, _) => sky,
+            (ours, _) => ours,
         },
     }
 }

@@ -416,3 +416,59 @@ fn the_fast_search_proves_infeasible_only_with_complete_techniques() {
     let tight = problem(p.buffers.clone(), 9);
     assert!(matches!(Solver::new(fast).solve(&tight), Err(SolveError::Infeasible { .. })));
 }
+
+/// A stand-in search for [`race`]: counts nodes until it reaches `finish`
+/// (then answers `outcome`) or the limit the other side set.
+fn counting_search(
+    finish: u64,
+    outcome: Result<Vec<Offset>, Status>,
+) -> impl FnOnce(Option<&AtomicU64>, &mut SearchStats) -> Result<Vec<Offset>, Status> + Send {
+    move |limit, stats| loop {
+        if stats.nodes >= finish {
+            return outcome;
+        }
+        if limit.is_some_and(|l| stats.nodes >= l.load(AtomicOrdering::Relaxed)) {
+            return Err(Status::Cancelled);
+        }
+        stats.nodes += 1;
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn a_race_weighs_the_reference_nodes() {
+    // Ours needs 3,000 nodes, the reference 1,500 at 3 of ours each (4,500):
+    // ours wins, whichever thread gets there first.
+    let mut stats = SearchStats::default();
+    let result =
+        race(counting_search(3_000, Ok(vec![1])), counting_search(1_500, Ok(vec![2])), true, 3, &mut stats);
+    assert_eq!(result, Ok(vec![1]));
+    assert!((3_000..=3_000 + 1_500).contains(&stats.nodes), "{} nodes in all", stats.nodes);
+    // The reference needs 900 (2,700 of ours): it wins, whoever is first.
+    let mut stats = SearchStats::default();
+    let result =
+        race(counting_search(3_000, Ok(vec![1])), counting_search(900, Ok(vec![2])), true, 3, &mut stats);
+    assert_eq!(result, Ok(vec![2]));
+    assert!((900..=3_000 + 900).contains(&stats.nodes), "{} nodes in all", stats.nodes);
+}
+
+#[test]
+fn a_race_ignores_the_reference_not_found_unless_it_proves() {
+    let mut stats = SearchStats::default();
+    let result = race(
+        counting_search(2_000, Ok(vec![1])),
+        counting_search(10, Err(Status::NotFound)),
+        false,
+        1,
+        &mut stats,
+    );
+    assert_eq!(result, Ok(vec![1]));
+    let result = race(
+        counting_search(2_000, Ok(vec![1])),
+        counting_search(10, Err(Status::NotFound)),
+        true,
+        1,
+        &mut stats,
+    );
+    assert_eq!(result, Err(Status::NotFound));
+}

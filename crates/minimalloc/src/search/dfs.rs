@@ -48,9 +48,10 @@
 //! only the buffers whose minimum offset moved re-sorted and merged back. The
 //! clock is read every few thousand nodes.
 
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
+use super::meter::Meter;
 use super::order::{PreorderData, PreorderingComparator};
 use super::{Shared, SolverParams};
 use crate::problem::{Offset, Problem};
@@ -207,19 +208,8 @@ pub(crate) struct Engine<'a> {
     cutpoints: Vec<usize>,
     preorder_scratch: Vec<PreorderData>,
 
-    // Limits and counters.
-    nodes_remaining: i64,
-    backtracks: u64,
-    nodes: u64,
-    clock_countdown: u32,
-    clock_interval: u32,
-    deadline: Option<Instant>,
-    shared: &'a Shared,
-    /// Nodes and backtracks already added to `shared`.
-    published: (u64, u64),
-    /// Stop (as if cancelled) once this many nodes are visited: set by a
-    /// search racing this one when it finishes first.
-    stop_at: Option<&'a AtomicU64>,
+    /// Node budget, counters, clock, cancel flag and a racer's limit.
+    meter: Meter<'a>,
 }
 
 impl<'a> Engine<'a> {
@@ -299,15 +289,7 @@ impl<'a> Engine<'a> {
             part_arena: Vec::with_capacity(2 * n),
             cutpoints: Vec::new(),
             preorder_scratch: Vec::with_capacity(n),
-            nodes_remaining: i64::MAX,
-            backtracks: 0,
-            nodes: 0,
-            clock_countdown: 1,
-            clock_interval: (65536 / n.max(1)).clamp(1, CLOCK_INTERVAL as usize) as u32,
-            deadline,
-            shared,
-            published: (0, 0),
-            stop_at: None,
+            meter: Meter::new(shared, deadline, (65536 / n.max(1)).clamp(1, CLOCK_INTERVAL as usize) as u32),
         };
         for s in 0..num_sections {
             engine.rescan_section(s);
@@ -349,23 +331,23 @@ impl<'a> Engine<'a> {
     /// Makes the search stop once it has visited `limit` nodes (read now
     /// and then; see [`Engine::stop_at`]).
     pub(crate) fn stop_at(&mut self, limit: &'a AtomicU64) {
-        self.stop_at = Some(limit);
+        self.meter.stop_at(Some(limit));
     }
 
     /// Adds the nodes and backtracks counted since the last call to the
     /// shared progress counters.
     pub(crate) fn publish(&mut self) {
-        self.shared.publish(&mut self.published, self.nodes, self.backtracks);
+        self.meter.publish();
     }
 
     /// Backtracks counted so far.
     pub(crate) fn backtracks(&self) -> u64 {
-        self.backtracks
+        self.meter.backtracks
     }
 
     /// Nodes visited so far.
     pub(crate) fn nodes(&self) -> u64 {
-        self.nodes
+        self.meter.nodes
     }
 
     /// The offsets of the solution found by the last successful [`Self::run`].
@@ -397,7 +379,7 @@ impl<'a> Engine<'a> {
             });
         }
         if let [comparator] = comparators {
-            self.nodes_remaining = i64::MAX;
+            self.meter.budget = u64::MAX;
             for &part in &parts {
                 let status = self.sub_solve(part, comparator);
                 if status != Status::Found {
@@ -406,11 +388,11 @@ impl<'a> Engine<'a> {
             }
             return Status::Found;
         }
-        let mut node_limit = self.problem.buffers.len() as i64;
+        let mut node_limit = self.problem.buffers.len() as u64;
         loop {
             node_limit = node_limit.saturating_mul(2);
             for comparator in comparators {
-                self.nodes_remaining = node_limit;
+                self.meter.budget = node_limit;
                 let mut status = Status::Found;
                 for &part in &parts {
                     status = self.sub_solve(part, comparator);
@@ -469,29 +451,10 @@ impl<'a> Engine<'a> {
         status
     }
 
-    /// Checks the node budget, the clock and the cancel flag.
+    /// Counts a node (see [`Meter::tick`]).
     #[inline]
     fn out_of_budget(&mut self) -> Option<Status> {
-        if self.nodes_remaining <= 0 {
-            return Some(Status::Aborted);
-        }
-        self.nodes_remaining -= 1;
-        self.nodes += 1;
-        if self.shared.cancelled.load(AtomicOrdering::Relaxed) {
-            return Some(Status::Cancelled);
-        }
-        self.clock_countdown -= 1;
-        if self.clock_countdown == 0 {
-            self.clock_countdown = self.clock_interval;
-            self.publish();
-            if self.deadline.is_some_and(|d| Instant::now() >= d) {
-                return Some(Status::Timeout);
-            }
-            if self.stop_at.is_some_and(|limit| self.nodes >= limit.load(AtomicOrdering::Relaxed)) {
-                return Some(Status::Cancelled);
-            }
-        }
-        None
+        self.meter.tick()
     }
 
     /// Builds the ordering of this node from its parent's: unplaced buffers
@@ -633,7 +596,7 @@ impl<'a> Engine<'a> {
                 break;
             }
         }
-        self.backtracks += 1;
+        self.meter.backtracks += 1;
         self.order_arena.truncate(frame.start);
         Status::NotFound
     }

@@ -37,6 +37,7 @@
 //! ```
 
 mod dfs;
+mod meter;
 mod normalize;
 pub mod order;
 mod skyline;

@@ -43,10 +43,11 @@
 
 use std::cmp::Reverse;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use super::dfs::Status;
+use super::meter::Meter;
 use super::SearchStats;
 use super::Shared;
 use crate::generate::mix;
@@ -93,14 +94,14 @@ pub(crate) fn search(
     let mut states =
         [State::new(problem, capacity, deadline, shared), State::new(&mirrored, capacity, deadline, shared)];
     for state in &mut states {
-        state.stop_at = stop_at;
+        state.meter.stop_at(stop_at);
     }
     let status = portfolio(&mut states);
     let mut offsets = vec![0; problem.buffers.len()];
     for state in &mut states {
-        state.publish();
-        stats.nodes += state.nodes;
-        stats.backtracks += state.backtracks;
+        state.meter.publish();
+        stats.nodes += state.meter.nodes;
+        stats.backtracks += state.meter.backtracks;
         for (b, &solved) in state.solved.iter().enumerate() {
             if solved {
                 offsets[b] = state.offset[b];
@@ -161,9 +162,9 @@ fn portfolio(states: &mut [State<'_>; 2]) -> Status {
         for run in 0u64.. {
             // Alternate directions; each direction's runs follow the Luby
             // sequence of budgets, each with its own candidate order.
-            let other_nodes = states[1 - (run % 2) as usize].nodes;
+            let other_nodes = states[1 - (run % 2) as usize].meter.nodes;
             let state = &mut states[(run % 2) as usize];
-            state.other_nodes = other_nodes;
+            state.meter.other_nodes = other_nodes;
             let attempt = run / 2;
             // A run must be able to place every buffer of the partition.
             let unit = FIRST_BUDGET.max(2 * state.partition_buffers() as u64);
@@ -275,8 +276,9 @@ struct Frame {
 
 /// The whole search state.
 struct State<'a> {
-    shared: &'a Shared,
-    deadline: Option<Instant>,
+    /// Node budget, counters, clock, cancel flag and a racer's limit (which
+    /// counts the other direction's nodes too).
+    meter: Meter<'a>,
     capacity: i64,
     unit_alignment: bool,
     /// Some section holds more than the capacity (then `remaining` may be
@@ -303,10 +305,6 @@ struct State<'a> {
     cands: Vec<usize>,
     /// Scratch for sorting candidates.
     keyed: Vec<(u64, usize)>,
-    nodes_remaining: u64,
-    /// Nodes of the other direction's state (for `stop_at`).
-    other_nodes: u64,
-    stop_at: Option<&'a AtomicU64>,
     /// Buffers whose partition this state solved.
     solved: Vec<bool>,
     /// Section ranges searched independently.
@@ -327,10 +325,6 @@ struct State<'a> {
     /// The partition being searched.
     lo: usize,
     hi: usize,
-    nodes: u64,
-    backtracks: u64,
-    published: (u64, u64),
-    clock_countdown: u32,
 }
 
 impl<'a> State<'a> {
@@ -393,8 +387,7 @@ impl<'a> State<'a> {
         }
         let floor = remaining.iter().map(|&r| if r == 0 { DONE } else { 0 }).collect();
         State {
-            shared,
-            deadline,
+            meter: Meter::new(shared, deadline, CLOCK_INTERVAL),
             capacity,
             unit_alignment: align.iter().all(|&a| a == 1),
             overfull,
@@ -411,9 +404,6 @@ impl<'a> State<'a> {
             cands: Vec::new(),
             keyed: Vec::new(),
             start_items: by_start,
-            nodes_remaining: 0,
-            other_nodes: 0,
-            stop_at: None,
             solved: vec![false; n],
             partitions,
             tree: MinTree::new(&[]),
@@ -427,16 +417,7 @@ impl<'a> State<'a> {
             inside: Vec::new(),
             lo: 0,
             hi: 0,
-            nodes: 0,
-            backtracks: 0,
-            published: (0, 0),
-            clock_countdown: CLOCK_INTERVAL,
         }
-    }
-
-    /// Adds the counts since the last call to the shared progress counters.
-    fn publish(&mut self) {
-        self.shared.publish(&mut self.published, self.nodes, self.backtracks);
     }
 
     #[inline]
@@ -501,31 +482,10 @@ impl<'a> State<'a> {
         self.hash = hash;
     }
 
-    /// Counts a node; checks the node budget, the cancel flag and, now and
-    /// then, the clock.
+    /// Counts a node (see [`Meter::tick`]).
     #[inline]
     fn out_of_budget(&mut self) -> Option<Status> {
-        if self.nodes_remaining == 0 {
-            return Some(Status::Aborted);
-        }
-        self.nodes_remaining -= 1;
-        self.nodes += 1;
-        if self.shared.cancelled.load(AtomicOrdering::Relaxed) {
-            return Some(Status::Cancelled);
-        }
-        self.clock_countdown -= 1;
-        if self.clock_countdown == 0 {
-            self.clock_countdown = CLOCK_INTERVAL;
-            self.publish();
-            if self.deadline.is_some_and(|d| Instant::now() >= d) {
-                return Some(Status::Timeout);
-            }
-            let total = self.nodes + self.other_nodes;
-            if self.stop_at.is_some_and(|limit| total >= limit.load(AtomicOrdering::Relaxed)) {
-                return Some(Status::Cancelled);
-            }
-        }
-        None
+        self.meter.tick()
     }
 
     /// The floor left of section `s` in the partition (`DONE` at its edge).
@@ -904,7 +864,7 @@ impl<'a> State<'a> {
     fn search_partition(&mut self, attempt: u64, budget: u64) -> Status {
         self.attempt = attempt;
         self.cands.clear();
-        self.nodes_remaining = budget;
+        self.meter.budget = budget;
         self.stack.clear();
         let status = self.depth_first();
         if status != Status::Found {
@@ -931,7 +891,7 @@ impl<'a> State<'a> {
                 // Every child failed: remember this state, back up.
                 let Some(frame) = self.stack.pop() else { return Status::NotFound };
                 self.cands.truncate(frame.from);
-                self.backtracks += 1;
+                self.meter.backtracks += 1;
                 if self.failed.len() < MAX_FAILED {
                     self.failed.insert(frame.hash);
                 }

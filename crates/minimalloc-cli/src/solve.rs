@@ -302,7 +302,14 @@ fn run_allocator(
             ));
         }
         (Status::TooLarge, _) => {
-            eprintln!("minimalloc: the problem is too large for the exact search; try --algorithm=auto or a heuristic");
+            if algorithm == Algorithm::Auto {
+                eprintln!(
+                    "minimalloc: the problem is too large for the exact search, and no heuristic placed it; \
+                     try --algorithm=greedy-size"
+                );
+            } else {
+                eprintln!("minimalloc: the problem is too large for the exact search; try --algorithm=auto or a heuristic");
+            }
             3
         }
         // Only Ctrl-C cancels; `run` reports it.

@@ -226,6 +226,12 @@ impl Allocator {
             Algorithm::Auto => {
                 let best = self.best_heuristic(problem, deadline, &mut out);
                 let Some(best) = best else {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        // The heuristics used up the time limit.
+                        out.notes.push("the heuristics ran out of time before placing every buffer".into());
+                        out.status = Status::Timeout;
+                        return out;
+                    }
                     // No heuristic could run (conflicting fixed offsets, ...):
                     // the exact search decides.
                     match capacity {
@@ -484,6 +490,21 @@ mod tests {
         assert_eq!(a.status, Status::Solved);
         assert_ne!(a.produced_by, Some("exact"));
         assert_eq!(a.stats.nodes, 0, "no exact search needed");
+    }
+
+    #[test]
+    fn auto_out_of_time_in_the_heuristics_is_a_timeout() {
+        // Once the heuristics used the whole time limit, no exact search is
+        // tried (its "too large" would be the wrong answer).
+        let p = generate::ml(300, 1);
+        let mut allocator =
+            Allocator::new(SolverParams { timeout: Some(Duration::ZERO), ..Default::default() });
+        for capacity in [None, Some(crate::bound::lower_bound(&p))] {
+            let a = allocator.allocate(&p, capacity, Algorithm::Auto);
+            assert_eq!(a.status, Status::Timeout);
+            assert!(a.solution.is_none());
+            assert!(a.notes.iter().any(|n| n.contains("ran out of time")), "{:?}", a.notes);
+        }
     }
 
     #[test]

@@ -131,7 +131,11 @@ impl Buffer {
         if self.gaps.is_empty() && x.gaps.is_empty() {
             return Some(self.size);
         }
-        effective_size_with_gaps(self, x)
+        if gaps_are_ordered(self) && gaps_are_ordered(x) {
+            effective_size_by_merge(self, x)
+        } else {
+            effective_size_with_gaps(self, x)
+        }
     }
 
     /// The active segments of this buffer: `(time interval, window)` pairs
@@ -178,6 +182,65 @@ enum EventKind {
     End,
 }
 
+/// Whether `b`'s gaps are non-empty, inside its lifespan and in time order
+/// without overlap (what [`Problem::check`] demands).
+fn gaps_are_ordered(b: &Buffer) -> bool {
+    let mut previous_end = b.lifespan.lower;
+    for gap in &b.gaps {
+        let g = gap.lifespan;
+        if g.lower >= g.upper || g.lower < previous_end || g.upper > b.lifespan.upper {
+            return false;
+        }
+        previous_end = g.upper;
+    }
+    true
+}
+
+/// Piece `k` of an ordered buffer's lifespan: even pieces are the stretches
+/// before, between and after the gaps (the whole size; possibly empty), odd
+/// ones the gaps (their window, `None` without one).
+#[inline]
+fn piece(b: &Buffer, k: usize) -> (TimeValue, TimeValue, Option<Window>) {
+    if k % 2 == 1 {
+        let gap = &b.gaps[k / 2];
+        return (gap.lifespan.lower, gap.lifespan.upper, gap.window);
+    }
+    let j = k / 2;
+    let start = if j == 0 { b.lifespan.lower } else { b.gaps[j - 1].lifespan.upper };
+    let end = if j == b.gaps.len() { b.lifespan.upper } else { b.gaps[j].lifespan.lower };
+    (start, end, Some(Window::new(0, b.size)))
+}
+
+/// [`Buffer::effective_size`] for buffers whose gaps are ordered: both
+/// lifespans walked piece by piece at once, without allocating (the heuristics
+/// call this once per overlapping pair).
+fn effective_size_by_merge(a: &Buffer, b: &Buffer) -> Option<i64> {
+    let (count_a, count_b) = (2 * a.gaps.len() + 1, 2 * b.gaps.len() + 1);
+    let (mut i, mut j) = (0, 0);
+    let mut result: Option<i64> = None;
+    while i < count_a && j < count_b {
+        let (start_a, end_a, window_a) = piece(a, i);
+        let (start_b, end_b, window_b) = piece(b, j);
+        if start_a.max(start_b) < end_a.min(end_b) {
+            if let (Some(wa), Some(wb)) = (window_a, window_b) {
+                let diff = wa.upper - wb.lower;
+                if result.is_none_or(|r| r < diff) {
+                    result = Some(diff);
+                }
+            }
+        }
+        if end_a <= end_b {
+            i += 1;
+        }
+        if end_b <= end_a {
+            j += 1;
+        }
+    }
+    result
+}
+
+/// [`Buffer::effective_size`] for any gaps (also unordered or overlapping
+/// ones, which [`Problem::check`] rejects): a sweep over sorted events.
 fn effective_size_with_gaps(a: &Buffer, b: &Buffer) -> Option<i64> {
     // Each event sets the window of one of the two buffers from its time on.
     let mut events: Vec<(TimeValue, EventKind, usize, Option<Window>)> =
@@ -421,6 +484,51 @@ fn check_buffer(b: &Buffer) -> Result<(), ModelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A buffer in `[lower, lower + len)` with ordered gaps (touching ones
+    /// included) and windows inside `[0, size]` (empty ones included).
+    fn ordered_buffer() -> impl Strategy<Value = Buffer> {
+        (
+            0i64..6,
+            1i64..10,
+            1i64..6,
+            prop::collection::vec((0i64..3, 1i64..3, 0i64..7, 0i64..7, any::<bool>()), 0..4),
+        )
+            .prop_map(|(lower, len, size, raw)| {
+                let mut b = Buffer::new("x", lower, lower + len, size);
+                let mut t = lower;
+                for (skip, width, p, q, windowed) in raw {
+                    let (l, u) = (t + skip, t + skip + width);
+                    if u > lower + len {
+                        break;
+                    }
+                    let (p, q) = (p.min(q).min(size), p.max(q).min(size));
+                    b.gaps.push(gap(l, u, windowed.then_some((p, q))));
+                    t = u;
+                }
+                b
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_merge_agrees_with_the_event_sweep(a in ordered_buffer(), b in ordered_buffer()) {
+            prop_assert!(gaps_are_ordered(&a) && gaps_are_ordered(&b));
+            prop_assert_eq!(effective_size_by_merge(&a, &b), effective_size_with_gaps(&a, &b));
+            prop_assert_eq!(effective_size_by_merge(&b, &a), effective_size_with_gaps(&b, &a));
+        }
+    }
+
+    #[test]
+    fn unordered_gaps_take_the_event_sweep() {
+        let mut a = Buffer::new("a", 0, 10, 4);
+        a.gaps = vec![gap(5, 8, None), gap(1, 3, None)];
+        assert!(!gaps_are_ordered(&a));
+        let b = Buffer::new("b", 3, 5, 2);
+        assert_eq!(a.effective_size(&b), effective_size_with_gaps(&a, &b));
+        assert_eq!(a.effective_size(&b), Some(4));
+    }
 
     fn gap(l: i64, u: i64, w: Option<(i64, i64)>) -> Gap {
         Gap { lifespan: Interval::new(l, u), window: w.map(|(a, b)| Interval::new(a, b)) }

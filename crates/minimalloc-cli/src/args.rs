@@ -46,6 +46,8 @@ pub const VALUE_FLAGS: &[&str] = &[
     "seed",
     "thin",
     "gaps",
+    "cuts",
+    "horizon",
     "search",
     "algorithms",
 ];
@@ -193,6 +195,15 @@ pub enum Family {
     Random,
 }
 
+/// Which piece a guillotine cut splits (see `minimalloc::generate::Cuts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CutChoice {
+    /// The largest of three pieces drawn at random.
+    Area,
+    /// Any piece, uniformly.
+    Uniform,
+}
+
 /// Flags of `minimalloc generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -212,10 +223,17 @@ pub struct GenerateArgs {
     /// (0 to 1; only buffers live for 3 steps or more).
     #[arg(long = "gaps", default_value_t = 0.0)]
     pub gaps: f64,
-    /// The capacity (height of the rectangle) for `guillotine`; the time
-    /// horizon is the same.
+    /// The capacity (height of the rectangle) for `guillotine`.
     #[arg(long = "capacity", default_value_t = 1 << 20)]
     pub capacity: i64,
+    /// The time horizon (width of the rectangle) for `guillotine`; default:
+    /// the capacity.
+    #[arg(long = "horizon")]
+    pub horizon: Option<i64>,
+    /// Which piece each cut of `guillotine` splits: `area` (the largest of
+    /// three drawn at random) or `uniform` (any piece).
+    #[arg(long = "cuts", value_enum, default_value_t = CutChoice::Area)]
+    pub cuts: CutChoice,
     /// Where to write the CSV (default: standard output).
     #[arg(long = "output")]
     pub output: Option<PathBuf>,

@@ -5,7 +5,7 @@ use std::path::Path;
 use minimalloc::csv::{self, CsvFormat};
 use minimalloc::generate;
 
-use crate::args::{Family, GenerateArgs};
+use crate::args::{CutChoice, Family, GenerateArgs};
 use crate::output::write_atomically;
 use crate::Failure;
 
@@ -20,8 +20,18 @@ pub fn run(args: &GenerateArgs) -> Result<u8, Failure> {
     if args.capacity < 1 {
         return Err(Failure::input(format!("--capacity must be positive, got {}", args.capacity)));
     }
+    let horizon = args.horizon.unwrap_or(args.capacity);
+    if horizon < 1 {
+        return Err(Failure::input(format!("--horizon must be positive, got {horizon}")));
+    }
+    let cuts = match args.cuts {
+        CutChoice::Area => generate::Cuts::ByArea,
+        CutChoice::Uniform => generate::Cuts::Uniform,
+    };
     let mut problem = match args.family {
-        Family::Guillotine => generate::guillotine(args.buffers, args.seed, args.capacity, args.capacity),
+        Family::Guillotine => {
+            generate::guillotine_with(args.buffers, args.seed, horizon, args.capacity, cuts)
+        }
         Family::Ml => generate::ml(args.buffers, args.seed),
         Family::Random => generate::random(args.buffers, args.seed, (args.buffers as i64).max(8), 1 << 16),
     };

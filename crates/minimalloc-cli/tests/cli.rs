@@ -1141,6 +1141,37 @@ fn both_searches_solve_a_tight_instance_and_validate() {
 }
 
 #[test]
+fn uniform_cuts_on_a_short_horizon_give_a_tight_instance_the_fast_search_solves() {
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        dir.path(),
+        &[
+            "generate",
+            "guillotine",
+            "--buffers=120",
+            "--seed=4",
+            "--cuts=uniform",
+            "--horizon=300",
+            "--output=u.csv",
+        ],
+    )
+    .assert_code(0);
+    let text = fs::read_to_string(dir.path().join("u.csv")).unwrap();
+    let rows: Vec<Vec<i64>> =
+        text.lines().skip(1).map(|l| l.split(',').map(|f| f.parse().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 120);
+    assert!(rows.iter().all(|r| r[1] >= 0 && r[2] <= 300), "lifespans inside the horizon");
+    let area: i64 = rows.iter().map(|r| (r[2] - r[1]) * r[3]).sum();
+    assert_eq!(area, 300 * 1048576, "the pieces tile the rectangle");
+    let r = run(dir.path(), &["--capacity=1048576", "--validate", "--output=o.csv", "u.csv"]);
+    r.assert_code(0);
+    assert!(r.stderr.contains("validation PASS"), "{}", r.stderr);
+    // A bad horizon is refused and writes nothing.
+    run(dir.path(), &["generate", "guillotine", "--horizon=-3", "--output=bad.csv"]).assert_code(2);
+    assert!(!dir.path().join("bad.csv").exists());
+}
+
+#[test]
 fn fast_search_gives_the_same_answer_every_run() {
     // Two searches race on two threads; the winner is chosen by node counts,
     // never by timing, so repeated runs write the same file.

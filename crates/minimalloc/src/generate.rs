@@ -64,20 +64,36 @@ struct Piece {
     y1: i64,
 }
 
+/// Which piece a [`guillotine_with`] cut splits next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cuts {
+    /// The largest (by area) of three pieces drawn at random: pieces of
+    /// similar area, as in [`guillotine`].
+    ByArea,
+    /// Any piece, uniformly at random: some pieces stay large, many get
+    /// thin.
+    Uniform,
+}
+
 /// `count` buffers tiling a `horizon × capacity` rectangle: cut a random
 /// piece (larger pieces more often) at a random point, across time or across
 /// memory, until there are `count` pieces. The problem's capacity is
 /// `capacity`, and a solution reaching exactly that height exists (each
 /// buffer at its piece's bottom edge).
 pub fn guillotine(count: usize, seed: u64, horizon: i64, capacity: i64) -> Problem {
+    guillotine_with(count, seed, horizon, capacity, Cuts::ByArea)
+}
+
+/// [`guillotine`] with a choice of which piece each cut splits.
+pub fn guillotine_with(count: usize, seed: u64, horizon: i64, capacity: i64, cuts: Cuts) -> Problem {
     let mut rng = Rng::new(seed);
     let mut pieces = vec![Piece { t0: 0, t1: horizon.max(1), y0: 0, y1: capacity.max(1) }];
     let mut attempts = 0usize;
     while pieces.len() < count && attempts < count * 64 {
         attempts += 1;
-        // Pick among a few random pieces the one with the largest area.
+        // Pick a random piece; by area: the largest of three.
         let mut pick = rng.range(0, pieces.len() as i64) as usize;
-        for _ in 0..2 {
+        for _ in 0..if cuts == Cuts::ByArea { 2 } else { 0 } {
             let other = rng.range(0, pieces.len() as i64) as usize;
             let area = |p: &Piece| (p.t1 - p.t0) as i128 * (p.y1 - p.y0) as i128;
             if area(&pieces[other]) > area(&pieces[pick]) {
@@ -232,6 +248,23 @@ mod tests {
         assert_eq!(p.max_load(), 1 << 20, "every moment is full");
         assert_eq!(guillotine(200, 7, 1 << 20, 1 << 20), p, "deterministic");
         assert_ne!(guillotine(200, 8, 1 << 20, 1 << 20), p);
+    }
+
+    #[test]
+    fn uniform_cuts_tile_a_rectangle_of_any_horizon() {
+        let p = guillotine_with(300, 5, 2000, 1 << 20, Cuts::Uniform);
+        assert_eq!(p.buffers.len(), 300);
+        assert!(p.check().is_ok());
+        let area: i128 = p.buffers.iter().map(|b| b.area()).sum();
+        assert_eq!(area, 2000 * (1i128 << 20));
+        assert_eq!(p.max_load(), 1 << 20);
+        assert!(p.buffers.iter().all(|b| b.lifespan.lower >= 0 && b.lifespan.upper <= 2000));
+        // Uniform choice leaves the areas far more uneven than by area.
+        let spread = |p: &Problem| {
+            let areas: Vec<i128> = p.buffers.iter().map(|b| b.area()).collect();
+            areas.iter().max().copied().unwrap_or(0) / areas.iter().min().copied().unwrap_or(1).max(1)
+        };
+        assert!(spread(&p) > spread(&guillotine(300, 5, 2000, 1 << 20)));
     }
 
     #[test]

@@ -232,8 +232,9 @@ pub struct GenerateArgs {
     pub horizon: Option<i64>,
     /// Which piece each cut of `guillotine` splits: `area` (the largest of
     /// three drawn at random) or `uniform` (any piece).
-    #[arg(long = "cuts", value_enum, default_value_t = CutChoice::Area)]
-    pub cuts: CutChoice,
+    /// (default: `area`).
+    #[arg(long = "cuts", value_enum)]
+    pub cuts: Option<CutChoice>,
     /// Where to write the CSV (default: standard output).
     #[arg(long = "output")]
     pub output: Option<PathBuf>,

@@ -20,11 +20,14 @@ pub fn run(args: &GenerateArgs) -> Result<u8, Failure> {
     if args.capacity < 1 {
         return Err(Failure::input(format!("--capacity must be positive, got {}", args.capacity)));
     }
+    if args.family != Family::Guillotine && (args.horizon.is_some() || args.cuts.is_some()) {
+        return Err(Failure::input("--horizon and --cuts apply to the guillotine family only"));
+    }
     let horizon = args.horizon.unwrap_or(args.capacity);
     if horizon < 1 {
         return Err(Failure::input(format!("--horizon must be positive, got {horizon}")));
     }
-    let cuts = match args.cuts {
+    let cuts = match args.cuts.unwrap_or(CutChoice::Area) {
         CutChoice::Area => generate::Cuts::ByArea,
         CutChoice::Uniform => generate::Cuts::Uniform,
     };

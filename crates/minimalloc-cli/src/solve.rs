@@ -304,8 +304,8 @@ fn run_allocator(
         (Status::TooLarge, _) => {
             if algorithm == Algorithm::Auto {
                 eprintln!(
-                    "minimalloc: the problem is too large for the exact search, and no heuristic placed it; \
-                     try --algorithm=greedy-size"
+                    "minimalloc: the problem is too large for the exact search, and no heuristic could place it \
+                     (see the notes above)"
                 );
             } else {
                 eprintln!("minimalloc: the problem is too large for the exact search; try --algorithm=auto or a heuristic");

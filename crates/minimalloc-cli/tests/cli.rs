@@ -1169,6 +1169,11 @@ fn uniform_cuts_on_a_short_horizon_give_a_tight_instance_the_fast_search_solves(
     // A bad horizon is refused and writes nothing.
     run(dir.path(), &["generate", "guillotine", "--horizon=-3", "--output=bad.csv"]).assert_code(2);
     assert!(!dir.path().join("bad.csv").exists());
+    // The guillotine's own flags are refused for other families.
+    let r = run(dir.path(), &["generate", "ml", "--cuts=uniform", "--output=bad.csv"]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("guillotine family only"), "{}", r.stderr);
+    assert!(!dir.path().join("bad.csv").exists());
 }
 
 #[test]

@@ -216,7 +216,8 @@ impl Allocator {
                     Some(c) => self.exact_at(problem, c, deadline, &mut out),
                     None => {
                         // The heuristics only bound the range searched.
-                        let reached = self.best_heuristic(problem, deadline, &mut out).map(|s| s.height);
+                        let (best, _) = self.best_heuristic(problem, deadline, &mut out);
+                        let reached = best.map(|s| s.height);
                         out.produced_by = None;
                         self.exact_below(problem, reached, deadline, &mut out);
                     }
@@ -224,12 +225,18 @@ impl Allocator {
                 out
             }
             Algorithm::Auto => {
-                let best = self.best_heuristic(problem, deadline, &mut out);
+                let (best, out_of_time) = self.best_heuristic(problem, deadline, &mut out);
                 let Some(best) = best else {
-                    if deadline.is_some_and(|d| Instant::now() >= d) {
-                        // The heuristics used up the time limit.
-                        out.notes.push("the heuristics ran out of time before placing every buffer".into());
-                        out.status = Status::Timeout;
+                    if out_of_time {
+                        // The heuristics used up the time limit, or were
+                        // cancelled.
+                        if self.handle.is_cancelled() {
+                            out.status = Status::Cancelled;
+                        } else {
+                            out.notes
+                                .push("the heuristics ran out of time before placing every buffer".into());
+                            out.status = Status::Timeout;
+                        }
                         return out;
                     }
                     // No heuristic could run (conflicting fixed offsets, ...):
@@ -303,14 +310,17 @@ impl Allocator {
         }
     }
 
-    /// The lowest solution among the heuristics (each distinct order once).
+    /// The lowest solution among the heuristics (each distinct order once),
+    /// and whether they stopped for the time limit (or a cancel) before
+    /// trying them all.
     fn best_heuristic(
         &self,
         problem: &Problem,
         deadline: Option<Instant>,
         out: &mut Allocation,
-    ) -> Option<Solution> {
+    ) -> (Option<Solution>, bool) {
         let mut best: Option<(Solution, &'static str)> = None;
+        let mut stopped = false;
         let limits = Limits { deadline, cancel: Some(self.handle.flag()) };
         for h in
             [Heuristic::GreedySize, Heuristic::XlaTemporal, Heuristic::GreedyConflicts, Heuristic::FirstFit]
@@ -321,15 +331,22 @@ impl Allocator {
                         best = Some((s, h.name()));
                     }
                 }
-                Err(HeuristicError::Timeout | HeuristicError::Cancelled) => break,
+                Err(HeuristicError::Timeout | HeuristicError::Cancelled) => {
+                    stopped = true;
+                    break;
+                }
                 Err(e) => {
                     out.notes.push(format!("{}: {e}", h.name()));
                 }
             }
         }
-        let (solution, name) = best?;
-        out.produced_by = Some(name);
-        Some(solution)
+        match best {
+            Some((solution, name)) => {
+                out.produced_by = Some(name);
+                (Some(solution), stopped)
+            }
+            None => (None, stopped),
+        }
     }
 
     fn heuristic_failed(&self, out: &mut Allocation, h: Heuristic, e: HeuristicError) {

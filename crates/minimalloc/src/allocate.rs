@@ -340,13 +340,10 @@ impl Allocator {
                 }
             }
         }
-        match best {
-            Some((solution, name)) => {
-                out.produced_by = Some(name);
-                (Some(solution), stopped)
-            }
-            None => (None, stopped),
+        if let Some((_, name)) = best {
+            out.produced_by = Some(name);
         }
+        (best.map(|(solution, _)| solution), stopped)
     }
 
     fn heuristic_failed(&self, out: &mut Allocation, h: Heuristic, e: HeuristicError) {

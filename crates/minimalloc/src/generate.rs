@@ -92,8 +92,12 @@ pub fn guillotine_with(count: usize, seed: u64, horizon: i64, capacity: i64, cut
     while pieces.len() < count && attempts < count * 64 {
         attempts += 1;
         // Pick a random piece; by area: the largest of three.
+        let draws = match cuts {
+            Cuts::ByArea => 2,
+            Cuts::Uniform => 0,
+        };
         let mut pick = rng.range(0, pieces.len() as i64) as usize;
-        for _ in 0..if cuts == Cuts::ByArea { 2 } else { 0 } {
+        for _ in 0..draws {
             let other = rng.range(0, pieces.len() as i64) as usize;
             let area = |p: &Piece| (p.t1 - p.t0) as i128 * (p.y1 - p.y0) as i128;
             if area(&pieces[other]) > area(&pieces[pick]) {

@@ -186,14 +186,17 @@ enum EventKind {
 /// without overlap (what [`Problem::check`] demands).
 fn gaps_are_ordered(b: &Buffer) -> bool {
     let mut previous_end = b.lifespan.lower;
-    for gap in &b.gaps {
-        let g = gap.lifespan;
-        if g.lower >= g.upper || g.lower < previous_end || g.upper > b.lifespan.upper {
-            return false;
-        }
-        previous_end = g.upper;
-    }
-    true
+    b.gaps.iter().all(|gap| {
+        let fits = gap_fits(gap.lifespan, previous_end, b.lifespan);
+        previous_end = gap.lifespan.upper;
+        fits
+    })
+}
+
+/// Whether gap `g` is non-empty, starts at or after `previous_end` (the end
+/// of the gap before it, or the lifespan's start) and ends within `lifespan`.
+fn gap_fits(g: Lifespan, previous_end: TimeValue, lifespan: Lifespan) -> bool {
+    !g.is_empty() && g.lower >= previous_end && g.upper <= lifespan.upper
 }
 
 /// Piece `k` of an ordered buffer's lifespan: even pieces are the stretches
@@ -463,7 +466,7 @@ fn check_buffer(b: &Buffer) -> Result<(), ModelError> {
     let mut previous_end = b.lifespan.lower;
     for gap in &b.gaps {
         let g = gap.lifespan;
-        if g.is_empty() || g.lower < previous_end || g.upper > b.lifespan.upper {
+        if !gap_fits(g, previous_end, b.lifespan) {
             return Err(ModelError::BadGap { id: id(), gap: g, lifespan: b.lifespan });
         }
         previous_end = g.upper;

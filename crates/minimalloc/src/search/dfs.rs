@@ -451,12 +451,6 @@ impl<'a> Engine<'a> {
         status
     }
 
-    /// Counts a node (see [`Meter::tick`]).
-    #[inline]
-    fn out_of_budget(&mut self) -> Option<Status> {
-        self.meter.tick()
-    }
-
     /// Builds the ordering of this node from its parent's: unplaced buffers
     /// only, with their current minimum offsets, sorted by (offset, preorder)
     /// when ordering dynamically. Returns the new frame and the lowest top
@@ -511,7 +505,7 @@ impl<'a> Engine<'a> {
         min_offset: Offset,
         min_preorder_idx: u32,
     ) -> Status {
-        if let Some(status) = self.out_of_budget() {
+        if let Some(status) = self.meter.tick() {
             return status;
         }
         let (frame, min_height) = self.compute_ordering(preorder_base, parent);

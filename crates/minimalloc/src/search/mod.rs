@@ -761,7 +761,7 @@ where
     S: FnOnce(Option<&AtomicU64>, &mut SearchStats) -> Result<Vec<Offset>, Status> + Send,
     R: FnOnce(Option<&AtomicU64>, &mut SearchStats) -> Result<Vec<Offset>, Status>,
 {
-    debug_assert!(weight > 0, "a reference node weighs something");
+    // A weight of 0 would make every reference node free.
     let weight = weight.max(1);
     let limits = [AtomicU64::new(u64::MAX), AtomicU64::new(u64::MAX)];
     let finished = |r: &Result<Vec<Offset>, Status>| matches!(r, Ok(_) | Err(Status::NotFound));

@@ -482,12 +482,6 @@ impl<'a> State<'a> {
         self.hash = hash;
     }
 
-    /// Counts a node (see [`Meter::tick`]).
-    #[inline]
-    fn out_of_budget(&mut self) -> Option<Status> {
-        self.meter.tick()
-    }
-
     /// The floor left of section `s` in the partition (`DONE` at its edge).
     #[inline]
     fn left_of(&self, s: usize) -> i64 {
@@ -879,7 +873,7 @@ impl<'a> State<'a> {
         }
         loop {
             if self.next_child() {
-                if let Some(status) = self.out_of_budget() {
+                if let Some(status) = self.meter.tick() {
                     return status;
                 }
                 match self.open() {

@@ -37,6 +37,17 @@
 //! - *partitions*: groups of sections that no buffer crosses are searched one
 //!   after the other, so a failure in one never re-searches another.
 //!
+//! Search order: each partition is searched in short runs, restarted with
+//! node budgets that follow the Luby sequence, alternating between time
+//! running forwards and backwards, each run with its own order of the
+//! candidates (the first two by rules, the rest at random, seeded by the
+//! run's number so that the outcome is reproducible). On instances with
+//! slack a dive succeeds or fails by luck, and restarts beat backtracking.
+//! (Searching the groups of sections that no unplaced buffer crosses one
+//! by one, as the reference's dynamic decomposition does, was measured
+//! too: such groups seldom form before the end of a dive, and it changed
+//! nothing on 80 thinned instances nor on the real traces.)
+//!
 //! Memory is proportional to the problem (sections plus section spans), not
 //! to `n²`. The search handles buffers without gaps and fixed offsets
 //! (alignment is fine); [`supports`] says when it applies.
@@ -144,10 +155,12 @@ fn luby(i: u64) -> u64 {
     }
 }
 
-/// Searches each partition with several strategies in turn, left to right
-/// and right to left, each candidate order of [`Variant`], in rounds of
-/// doubling node budgets: the first strategy to finish settles the
-/// partition. Every strategy is deterministic, so the outcome is too.
+/// Searches each partition in restarts: runs alternate left to right and
+/// right to left, each with its own candidate order (see
+/// [`State::collect_candidates`]) and a node budget following the Luby
+/// sequence; the first run to finish settles the partition. Every run is
+/// deterministic (the random orders are seeded by the run's number), so the
+/// outcome is too.
 fn portfolio(states: &mut [State<'_>; 2]) -> Status {
     if states[0].overfull || states[0].size.iter().any(|&s| s > states[0].capacity) {
         return Status::NotFound;
@@ -303,8 +316,6 @@ struct State<'a> {
     attempt: u64,
     /// The candidates of the open frames, one list after the other.
     cands: Vec<usize>,
-    /// Scratch for sorting candidates.
-    keyed: Vec<(u64, usize)>,
     /// Buffers whose partition this state solved.
     solved: Vec<bool>,
     /// Section ranges searched independently.
@@ -402,7 +413,6 @@ impl<'a> State<'a> {
             start_rows,
             attempt: 0,
             cands: Vec::new(),
-            keyed: Vec::new(),
             start_items: by_start,
             solved: vec![false; n],
             partitions,
@@ -573,11 +583,20 @@ impl<'a> State<'a> {
     /// it whose aligned offset is below both neighbours and fits. Best
     /// first: by first section (those starting at the pit's left end leave
     /// no empty cells), then the longest, then the largest. Run 1 puts the
-    /// largest before the longest; later runs shuffle each group of equal
-    /// first section a little (each moves by up to half its group), seeded
-    /// by the run's number.
-    /// (Preferring buffers whose top meets a neighbour's floor measured no
-    /// better.)
+    /// largest before the longest; later runs put each group of equal first
+    /// section in a random order, seeded by the run's number.
+    ///
+    /// Why a full shuffle: a run is a short dive, and on instances with
+    /// slack (thinned guillotines) a dive succeeds or fails by luck, so
+    /// restarts pay off by how different their dives are. Moving each
+    /// buffer by at most half its group, as this search first did, solved
+    /// 31 of 40 thinned 300-buffer instances and 16 of 40 at 500 (seeds 1
+    /// to 40, 10 s each); the full shuffle 34 and 18 (all on seeds 1 to 20;
+    /// on 21 to 40 both solved the same); of the 47 both solved, 20 took
+    /// half the time or less, 6 twice as long or more. Shuffling across groups, randomizing the choice
+    /// among equally constrained pits, or trying "the pit rises" first at
+    /// random nodes measured no better; nor did preferring buffers whose
+    /// top meets a neighbour's floor.
     fn collect_candidates(&mut self, s: usize, e: usize, h: i64, left: i64, right: i64) {
         let m = left.min(right);
         let start = self.cands.len();
@@ -589,36 +608,12 @@ impl<'a> State<'a> {
         }
         let list = &mut self.cands[start..];
         let (first, last, size) = (&self.first, &self.last, &self.size);
-        if self.attempt == 1 {
-            list.sort_by_key(|&b| (first[b], Reverse(size[b]), Reverse(last[b]), b));
-        } else {
-            list.sort_by_key(|&b| (first[b], Reverse(last[b]), Reverse(size[b]), b));
-        }
-        if self.attempt >= 2 {
-            // Shuffle within each group of equal first section: a buffer
-            // moves by up to half its group.
-            let salt = self.attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let mut begin = 0;
-            while begin < list.len() {
-                let mut end = begin + 1;
-                while end < list.len() && first[list[end]] == first[list[begin]] {
-                    end += 1;
-                }
-                if end - begin > 1 {
-                    let spread = 1 + (end - begin) as u64 / 2;
-                    self.keyed.clear();
-                    self.keyed.extend(
-                        list[begin..end]
-                            .iter()
-                            .enumerate()
-                            .map(|(rank, &b)| (rank as u64 + mix(b as u64 ^ salt) % spread, b)),
-                    );
-                    self.keyed.sort_unstable();
-                    for (slot, &(_, b)) in list[begin..end].iter_mut().zip(&self.keyed) {
-                        *slot = b;
-                    }
-                }
-                begin = end;
+        match self.attempt {
+            0 => list.sort_by_key(|&b| (first[b], Reverse(last[b]), Reverse(size[b]), b)),
+            1 => list.sort_by_key(|&b| (first[b], Reverse(size[b]), Reverse(last[b]), b)),
+            attempt => {
+                let salt = attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                list.sort_by_key(|&b| (first[b], mix(b as u64 ^ salt), b));
             }
         }
     }
@@ -852,9 +847,10 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Searches the current partition depth first with candidate order
-    /// of run `attempt` (see [`variant_order`]), for at most `budget` nodes. On any outcome but `Found` the
-    /// partition is left as it was.
+    /// Searches the current partition depth first with the candidate order
+    /// of run `attempt` (see [`State::collect_candidates`]), for at most
+    /// `budget` nodes. On any outcome but `Found` the partition is left as
+    /// it was.
     fn search_partition(&mut self, attempt: u64, budget: u64) -> Status {
         self.attempt = attempt;
         self.cands.clear();
@@ -920,6 +916,43 @@ mod tests {
             tree.set(i, DONE);
         }
         assert_eq!(tree.min_leftmost().0, DONE);
+    }
+
+    #[test]
+    fn later_runs_shuffle_candidates_within_their_first_section() {
+        // Six buffers starting in section 0 and two in section 1, all fitting
+        // the pit that is the whole (empty) problem.
+        let mut buffers: Vec<Buffer> =
+            (0..6).map(|i| Buffer::new(i.to_string(), 0, 2 + i % 3, 1 + i)).collect();
+        buffers.push(Buffer::new("6", 1, 5, 1));
+        buffers.push(Buffer::new("7", 1, 4, 2));
+        let problem = Problem { buffers, capacity: 100 };
+        let shared = Shared::default();
+        let mut state = State::new(&problem, 100, None, &shared);
+        let last = state.floor.len() - 1;
+        state.begin_partition(0, last);
+        let mut orders = Vec::new();
+        for attempt in 0..12 {
+            state.attempt = attempt;
+            state.cands.clear();
+            state.collect_candidates(0, last, 0, DONE, DONE);
+            let order = state.cands.clone();
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..8).collect::<Vec<_>>(), "run {attempt}: every buffer once");
+            assert!(
+                order.windows(2).all(|w| state.first[w[0]] <= state.first[w[1]]),
+                "run {attempt}: {order:?}"
+            );
+            orders.push(order);
+        }
+        // Run 0: longest first, then largest.
+        assert_eq!(&orders[0][..3], &[5, 2, 4]);
+        // Run 1: largest first.
+        assert_eq!(&orders[1][..2], &[5, 4]);
+        // Later runs differ from one another.
+        let distinct: HashSet<&Vec<usize>> = orders[2..].iter().collect();
+        assert!(distinct.len() >= 5, "{distinct:?}");
     }
 
     #[test]

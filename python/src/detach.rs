@@ -15,7 +15,8 @@ const SIGNAL_POLL: Duration = Duration::from_millis(20);
 ///
 /// While waiting, the calling thread checks for Python signals every 20 ms:
 /// on `KeyboardInterrupt` (or any exception a signal handler raises) it calls
-/// `cancel`, waits for `work` to stop, and returns that exception. A panic in
+/// `cancel` (and again every 20 ms, in case `work` had not yet started and
+/// cleared it), waits for `work` to stop, and returns that exception. A panic in
 /// `work` becomes a `RuntimeError`.
 pub fn run_detached<T, W, C>(py: Python<'_>, cancel: C, work: W) -> PyResult<T>
 where
@@ -43,11 +44,15 @@ where
                         };
                     }
                     Err(RecvTimeoutError::Timeout) => {
-                        if interrupted.is_none() {
-                            if let Err(err) = Python::attach(|py| py.check_signals()) {
-                                cancel();
-                                interrupted = Some(err);
-                            }
+                        if interrupted.is_some() {
+                            // Again at every poll: a search that had not
+                            // started yet when Ctrl-C came clears the request
+                            // as it starts (a new solve forgets an old
+                            // cancel), and would then run to its end.
+                            cancel();
+                        } else if let Err(err) = Python::attach(|py| py.check_signals()) {
+                            cancel();
+                            interrupted = Some(err);
                         }
                     }
                     Err(RecvTimeoutError::Disconnected) => {

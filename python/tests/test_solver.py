@@ -228,13 +228,22 @@ def test_solvers_run_in_parallel_threads(example: mm.Problem) -> None:
 def test_ctrl_c_interrupts_a_search() -> None:
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signals are only delivered to the main thread")
-    solver = mm.Solver(no_pruning_params())
-    timer = threading.Timer(0.1, lambda: os.kill(os.getpid(), signal.SIGINT))
-    start = time.perf_counter()
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        solver.solve(hard_problem())
-    timer.join()
+    params = no_pruning_params()
+    # A lost interrupt fails the test instead of hanging it.
+    params.timeout = 10.0
+    solver = mm.Solver(params)
+    # Python leaves SIGINT ignored when it started ignored (a background job
+    # of a non-interactive shell): install its own handler for this test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        timer = threading.Timer(0.1, lambda: os.kill(os.getpid(), signal.SIGINT))
+        start = time.perf_counter()
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            solver.solve(hard_problem())
+        timer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
     assert time.perf_counter() - start < 1.5
 
 

@@ -93,12 +93,16 @@ pub(crate) fn estimated_bytes(n: usize) -> u64 {
 ///
 /// With `stop_at`, the search stops (as if cancelled) once it has visited
 /// that many nodes: a search racing this one sets it when it finishes first.
+/// `first_order` numbers the candidate order of the first run (see
+/// [`State::collect_candidates`]): 0 starts with the two rule-based orders,
+/// a large number with random ones only.
 pub(crate) fn search(
     problem: &Problem,
     capacity: i64,
     deadline: Option<Instant>,
     shared: &Shared,
     stop_at: Option<&AtomicU64>,
+    first_order: u64,
     stats: &mut SearchStats,
 ) -> Result<Vec<Offset>, Status> {
     let mirrored = mirror(problem);
@@ -107,7 +111,7 @@ pub(crate) fn search(
     for state in &mut states {
         state.meter.stop_at(stop_at);
     }
-    let status = portfolio(&mut states);
+    let status = portfolio(&mut states, first_order);
     let mut offsets = vec![0; problem.buffers.len()];
     for state in &mut states {
         state.meter.publish();
@@ -161,7 +165,7 @@ fn luby(i: u64) -> u64 {
 /// sequence; the first run to finish settles the partition. Every run is
 /// deterministic (the random orders are seeded by the run's number), so the
 /// outcome is too.
-fn portfolio(states: &mut [State<'_>; 2]) -> Status {
+fn portfolio(states: &mut [State<'_>; 2], first_order: u64) -> Status {
     if states[0].overfull || states[0].size.iter().any(|&s| s > states[0].capacity) {
         return Status::NotFound;
     }
@@ -182,7 +186,7 @@ fn portfolio(states: &mut [State<'_>; 2]) -> Status {
             // A run must be able to place every buffer of the partition.
             let unit = FIRST_BUDGET.max(2 * state.partition_buffers() as u64);
             let budget = unit.saturating_mul(luby(attempt + 1));
-            match state.search_partition(attempt, budget) {
+            match state.search_partition(first_order.saturating_add(attempt), budget) {
                 Status::Found => {
                     state.mark_solved();
                     break;
@@ -985,7 +989,7 @@ mod tests {
         };
         let shared = Shared::default();
         let mut counts = SearchStats::default();
-        assert_eq!(search(&problem, i64::MAX, None, &shared, None, &mut counts), Err(Status::NotFound));
+        assert_eq!(search(&problem, i64::MAX, None, &shared, None, 0, &mut counts), Err(Status::NotFound));
     }
 
     #[test]
@@ -996,9 +1000,9 @@ mod tests {
             capacity: 4,
         };
         let mut counts = SearchStats::default();
-        let offsets = search(&problem, 4, None, &shared, None, &mut counts).unwrap();
+        let offsets = search(&problem, 4, None, &shared, None, 0, &mut counts).unwrap();
         let solution = crate::problem::Solution::from_offsets(&problem, offsets);
         assert_eq!(crate::validate::validate(&problem, &solution), Ok(()));
-        assert_eq!(search(&problem, 3, None, &shared, None, &mut counts), Err(Status::NotFound));
+        assert_eq!(search(&problem, 3, None, &shared, None, 0, &mut counts), Err(Status::NotFound));
     }
 }

@@ -325,8 +325,12 @@ struct State<'a> {
     /// Section ranges searched independently.
     partitions: Vec<(usize, usize)>,
     // Search.
+    /// The floors of a wide partition (see [`MAX_PIT_SCAN`]), to find the
+    /// lowest; narrower ones scan for the most constrained pit instead and
+    /// leave it empty.
     tree: MinTree,
     tree_base: usize,
+    use_tree: bool,
     /// Undo records: sections `lo..=hi` had floor `old` (changes always
     /// cover a level stretch, so one record each).
     trail: Vec<(u32, u32, i64)>,
@@ -422,6 +426,7 @@ impl<'a> State<'a> {
             partitions,
             tree: MinTree::new(&[]),
             tree_base: 0,
+            use_tree: false,
             trail: Vec::new(),
             placements: Vec::new(),
             hash: 0,
@@ -439,7 +444,9 @@ impl<'a> State<'a> {
         let old = self.floor[s];
         self.hash ^= floor_hash(s, old) ^ floor_hash(s, value);
         self.floor[s] = value;
-        self.tree.set(s - self.tree_base, value);
+        if self.use_tree {
+            self.tree.set(s - self.tree_base, value);
+        }
     }
 
     /// Places `b` at `offset`: its sections' floors rise to its top (or
@@ -483,7 +490,9 @@ impl<'a> State<'a> {
             let Some((lo, hi, old)) = self.trail.pop() else { break };
             for s in lo as usize..=hi as usize {
                 self.floor[s] = old;
-                self.tree.set(s - self.tree_base, old);
+                if self.use_tree {
+                    self.tree.set(s - self.tree_base, old);
+                }
             }
         }
         while self.placements.len() > placed_mark {
@@ -530,18 +539,26 @@ impl<'a> State<'a> {
     /// finished, `NotFound` when the state failed before, else pushes a
     /// frame and returns `None`.
     fn open(&mut self) -> Option<Status> {
-        let (h, offset) = self.tree.min_leftmost();
-        if h == DONE {
-            return Some(Status::Found);
-        }
-        if self.failed.contains(&self.hash) {
-            return Some(Status::NotFound);
-        }
-        let (s, e, h) = if self.hi - self.lo < MAX_PIT_SCAN {
-            self.most_constrained_pit()
-        } else {
+        let (s, e, h) = if self.use_tree {
+            let (h, offset) = self.tree.min_leftmost();
+            if h == DONE {
+                return Some(Status::Found);
+            }
+            if self.failed.contains(&self.hash) {
+                return Some(Status::NotFound);
+            }
             let s = self.tree_base + offset;
             (s, self.stretch_end(s), h)
+        } else {
+            if self.failed.contains(&self.hash) {
+                return Some(Status::NotFound);
+            }
+            // No pit: every section is finished.
+            let (s, e, h) = self.most_constrained_pit();
+            if h == DONE {
+                return Some(Status::Found);
+            }
+            (s, e, h)
         };
         if !self.pit_fits(s) {
             return Some(Status::NotFound);
@@ -830,7 +847,8 @@ impl<'a> State<'a> {
     /// Prepares the search of sections `lo..=hi` (after the previous
     /// partition was solved).
     fn begin_partition(&mut self, lo: usize, hi: usize) {
-        self.tree = MinTree::new(&self.floor[lo..=hi]);
+        self.use_tree = hi - lo >= MAX_PIT_SCAN;
+        self.tree = MinTree::new(if self.use_tree { &self.floor[lo..=hi] } else { &[] });
         self.tree_base = lo;
         (self.lo, self.hi) = (lo, hi);
         self.trail.clear();

@@ -230,13 +230,7 @@ pub fn estimated_bytes(problem: &Problem) -> u64 {
 /// bounded table of failed states), twice when two of them race.
 pub fn estimated_bytes_for(problem: &Problem, search: SearchMode) -> u64 {
     if search == SearchMode::Fast && skyline::supports(problem) {
-        let own = skyline::estimated_bytes(problem.buffers.len());
-        let both = own.saturating_mul(2);
-        if both <= MAX_RACE_BYTES {
-            both
-        } else {
-            own
-        }
+        skyline_engines(problem.buffers.len()).1
     } else {
         estimated_bytes(problem)
     }
@@ -474,19 +468,15 @@ impl Solver {
         let comparators = self.params.comparators()?;
         let normalized = normalize::normalize(problem);
         let searched: &Problem = &normalized.problem;
-        let estimated_bytes = estimated_bytes(problem);
         let engines = match self.params.search {
-            SearchMode::Fast if skyline::supports(searched) => {
-                if skyline::estimated_bytes(searched.buffers.len()).saturating_mul(2) <= MAX_RACE_BYTES {
-                    Engines::Race
-                } else {
-                    Engines::Skyline
-                }
-            }
+            SearchMode::Fast if skyline::supports(searched) => skyline_engines(searched.buffers.len()).0,
             _ => Engines::Reference,
         };
-        if engines == Engines::Reference && estimated_bytes > MAX_SEARCH_BYTES {
-            return Err(SolveError::TooLarge { estimated_bytes });
+        if engines == Engines::Reference {
+            let estimated_bytes = estimated_bytes(problem);
+            if estimated_bytes > MAX_SEARCH_BYTES {
+                return Err(SolveError::TooLarge { estimated_bytes });
+            }
         }
         let sweep_result = if matches!(engines, Engines::Skyline | Engines::Race) {
             None
@@ -749,6 +739,19 @@ const RANDOM_ORDERS_FROM: u64 = 1 << 20;
 /// Problems whose two racing skyline searches might need more memory than
 /// this (see `skyline::estimated_bytes`) run one skyline search alone.
 const MAX_RACE_BYTES: u64 = 2 << 30;
+
+/// The engines of the fast search for a problem of `buffers` buffers that
+/// the skyline search handles, and the memory they may need: two skyline
+/// searches racing, or one when two could need more than [`MAX_RACE_BYTES`].
+fn skyline_engines(buffers: usize) -> (Engines, u64) {
+    let own = skyline::estimated_bytes(buffers);
+    let both = own.saturating_mul(2);
+    if both <= MAX_RACE_BYTES {
+        (Engines::Race, both)
+    } else {
+        (Engines::Skyline, own)
+    }
+}
 
 /// Runs two searches side by side on two threads (two skyline searches, or
 /// the complete variant of the reference's against the reference's as it

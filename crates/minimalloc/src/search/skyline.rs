@@ -325,12 +325,11 @@ struct State<'a> {
     /// Section ranges searched independently.
     partitions: Vec<(usize, usize)>,
     // Search.
-    /// The floors of a wide partition (see [`MAX_PIT_SCAN`]), to find the
-    /// lowest; narrower ones scan for the most constrained pit instead and
-    /// leave it empty.
+    /// The floors of a wide partition (see [`State::uses_tree`]), to find
+    /// the lowest; narrower ones scan for the most constrained pit instead
+    /// and leave it empty.
     tree: MinTree,
     tree_base: usize,
-    use_tree: bool,
     /// Undo records: sections `lo..=hi` had floor `old` (changes always
     /// cover a level stretch, so one record each).
     trail: Vec<(u32, u32, i64)>,
@@ -426,7 +425,6 @@ impl<'a> State<'a> {
             partitions,
             tree: MinTree::new(&[]),
             tree_base: 0,
-            use_tree: false,
             trail: Vec::new(),
             placements: Vec::new(),
             hash: 0,
@@ -444,7 +442,7 @@ impl<'a> State<'a> {
         let old = self.floor[s];
         self.hash ^= floor_hash(s, old) ^ floor_hash(s, value);
         self.floor[s] = value;
-        if self.use_tree {
+        if self.uses_tree() {
             self.tree.set(s - self.tree_base, value);
         }
     }
@@ -490,7 +488,7 @@ impl<'a> State<'a> {
             let Some((lo, hi, old)) = self.trail.pop() else { break };
             for s in lo as usize..=hi as usize {
                 self.floor[s] = old;
-                if self.use_tree {
+                if self.uses_tree() {
                     self.tree.set(s - self.tree_base, old);
                 }
             }
@@ -503,6 +501,14 @@ impl<'a> State<'a> {
             }
         }
         self.hash = hash;
+    }
+
+    /// Whether the partition is too wide to scan for the most constrained
+    /// pit at every node (see [`MAX_PIT_SCAN`]): then the segment tree of
+    /// its floors finds the lowest one.
+    #[inline]
+    fn uses_tree(&self) -> bool {
+        self.hi - self.lo >= MAX_PIT_SCAN
     }
 
     /// The floor left of section `s` in the partition (`DONE` at its edge).
@@ -539,7 +545,7 @@ impl<'a> State<'a> {
     /// finished, `NotFound` when the state failed before, else pushes a
     /// frame and returns `None`.
     fn open(&mut self) -> Option<Status> {
-        let (s, e, h) = if self.use_tree {
+        let (s, e, h) = if self.uses_tree() {
             let (h, offset) = self.tree.min_leftmost();
             if h == DONE {
                 return Some(Status::Found);
@@ -614,10 +620,10 @@ impl<'a> State<'a> {
     /// 31 of 40 thinned 300-buffer instances and 16 of 40 at 500 (seeds 1
     /// to 40, 10 s each); the full shuffle 34 and 18 (all on seeds 1 to 20;
     /// on 21 to 40 both solved the same); of the 47 both solved, 20 took
-    /// half the time or less, 6 twice as long or more. Shuffling across groups, randomizing the choice
-    /// among equally constrained pits, or trying "the pit rises" first at
-    /// random nodes measured no better; nor did preferring buffers whose
-    /// top meets a neighbour's floor.
+    /// half the time or less, 6 twice as long or more. Shuffling across
+    /// groups, randomizing the choice among equally constrained pits, or
+    /// trying "the pit rises" first at random nodes measured no better; nor
+    /// did preferring buffers whose top meets a neighbour's floor.
     fn collect_candidates(&mut self, s: usize, e: usize, h: i64, left: i64, right: i64) {
         let m = left.min(right);
         let start = self.cands.len();
@@ -847,10 +853,9 @@ impl<'a> State<'a> {
     /// Prepares the search of sections `lo..=hi` (after the previous
     /// partition was solved).
     fn begin_partition(&mut self, lo: usize, hi: usize) {
-        self.use_tree = hi - lo >= MAX_PIT_SCAN;
-        self.tree = MinTree::new(if self.use_tree { &self.floor[lo..=hi] } else { &[] });
-        self.tree_base = lo;
         (self.lo, self.hi) = (lo, hi);
+        self.tree = MinTree::new(if self.uses_tree() { &self.floor[lo..=hi] } else { &[] });
+        self.tree_base = lo;
         self.trail.clear();
         self.placements.clear();
         self.hash = 0;

@@ -35,7 +35,14 @@
 //!   when a node's subtree is exhausted, and meeting the same state again by
 //!   another order of placements fails at once;
 //! - *partitions*: groups of sections that no buffer crosses are searched one
-//!   after the other, so a failure in one never re-searches another.
+//!   after the other, so a failure in one never re-searches another;
+//! - *backjumping*: every failure is explained by the state of a stretch of
+//!   sections (the checks that failed read nothing else). The children of a
+//!   node change only the sections of its pit, so when a subtree fails for a
+//!   reason that lies elsewhere, every other child of that node would fail
+//!   alike: the search skips them and backs up further. Most constrained
+//!   pits hop across the partition, so the last decision is often not the
+//!   one to undo.
 //!
 //! Search order: each partition is searched in short runs, restarted with
 //! node budgets that follow the Luby sequence, alternating between time
@@ -289,6 +296,10 @@ struct Frame {
     trail_mark: usize,
     placed_mark: usize,
     hash: u128,
+    /// The sections `why.0..=why.1` explain the failures of the children
+    /// tried so far: in any state that agrees with this one there, they fail
+    /// too.
+    why: (usize, usize),
 }
 
 /// The whole search state.
@@ -337,6 +348,9 @@ struct State<'a> {
     hash: u128,
     failed: HashSet<u128>,
     stack: Vec<Frame>,
+    /// The sections read by the checks since it was last set: the
+    /// explanation of a failure (see [`Frame::why`]).
+    reason: (usize, usize),
     /// Scratch for [`State::pit_fits`].
     reach: Vec<bool>,
     inside: Vec<i64>,
@@ -430,6 +444,7 @@ impl<'a> State<'a> {
             hash: 0,
             failed: HashSet::new(),
             stack: Vec::new(),
+            reason: (0, 0),
             reach: Vec::new(),
             inside: Vec::new(),
             lo: 0,
@@ -531,6 +546,19 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Sections `s..=e` and their neighbours in the partition: what decides
+    /// that `s..=e` is a pit and how high its neighbours are.
+    #[inline]
+    fn around(&self, s: usize, e: usize) -> (usize, usize) {
+        (s.saturating_sub(1).max(self.lo), (e + 1).min(self.hi))
+    }
+
+    /// Adds sections `range` to [`State::reason`].
+    #[inline]
+    fn widen_reason(&mut self, range: (usize, usize)) {
+        self.reason = (self.reason.0.min(range.0), self.reason.1.max(range.1));
+    }
+
     /// The last section of the level stretch starting at `s`.
     #[inline]
     fn stretch_end(&self, s: usize) -> usize {
@@ -551,12 +579,15 @@ impl<'a> State<'a> {
                 return Some(Status::Found);
             }
             if self.failed.contains(&self.hash) {
+                self.reason = (self.lo, self.hi);
                 return Some(Status::NotFound);
             }
             let s = self.tree_base + offset;
             (s, self.stretch_end(s), h)
         } else {
             if self.failed.contains(&self.hash) {
+                // A whole state failed: nothing narrower explains it.
+                self.reason = (self.lo, self.hi);
                 return Some(Status::NotFound);
             }
             // No pit: every section is finished.
@@ -566,6 +597,7 @@ impl<'a> State<'a> {
             }
             (s, e, h)
         };
+        self.reason = (s, s);
         if !self.pit_fits(s) {
             return Some(Status::NotFound);
         }
@@ -591,6 +623,7 @@ impl<'a> State<'a> {
             trail_mark: self.trail.len(),
             placed_mark: self.placements.len(),
             hash: self.hash,
+            why: self.around(s, e),
         });
         None
     }
@@ -610,8 +643,19 @@ impl<'a> State<'a> {
     /// it whose aligned offset is below both neighbours and fits. Best
     /// first: by first section (those starting at the pit's left end leave
     /// no empty cells), then the longest, then the largest. Run 1 puts the
-    /// largest before the longest; later runs put each group of equal first
-    /// section in a random order, seeded by the run's number.
+    /// largest before the longest; later runs put first, in each group of
+    /// equal first section, the buffers that span the rest of the pit (they
+    /// fill it at this height, leaving no narrower pit behind), and each
+    /// part of the group in a random order, seeded by the run's number.
+    ///
+    /// Spanning buffers first: the random dives of thinned guillotines then
+    /// go about 15% deeper before they fail (mean of the deepest placement
+    /// per run, 435-buffer instances), and with backjumping 10 s solve 23
+    /// instead of 20 of 40 at 500 buffers (backjumping alone solved the same
+    /// ones, a little sooner). Within the spanning ones, or the others, preferring
+    /// the tallest, weighting the shuffle by size, trying next the buffers
+    /// whose rest of the pit another one spans, or trying "the pit rises"
+    /// first when nothing spans it measured no better.
     ///
     /// Why a full shuffle: a run is a short dive, and on instances with
     /// slack (thinned guillotines) a dive succeeds or fails by luck, so
@@ -640,7 +684,7 @@ impl<'a> State<'a> {
             1 => list.sort_by_key(|&b| (first[b], Reverse(size[b]), Reverse(last[b]), b)),
             attempt => {
                 let salt = attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                list.sort_by_key(|&b| (first[b], mix(b as u64 ^ salt), b));
+                list.sort_by_key(|&b| (first[b], last[b] != e, mix(b as u64 ^ salt), b));
             }
         }
     }
@@ -718,12 +762,16 @@ impl<'a> State<'a> {
             }
             let Some(offset) = align_up(f.h, self.align[b]) else { continue };
             f.last_tried = b;
+            // The checks of a child read its pit (in `why` already) and
+            // the runs that `pit_fits` looks at.
+            self.reason = f.why;
             if self.try_place(&f, b, offset) {
                 if let Some(top) = self.stack.last_mut() {
                     *top = f;
                 }
                 return true;
             }
+            f.why = self.reason;
             self.undo_to(f.trail_mark, f.placed_mark, f.hash);
         }
         if !f.raised {
@@ -731,9 +779,11 @@ impl<'a> State<'a> {
             if let Some(top) = self.stack.last_mut() {
                 *top = f;
             }
+            self.reason = f.why;
             if self.raise(f.s, f.e + 1, f.m) && self.pit_fits(f.s) {
                 return true;
             }
+            f.why = self.reason;
             self.undo_to(f.trail_mark, f.placed_mark, f.hash);
         }
         if let Some(top) = self.stack.last_mut() {
@@ -802,6 +852,7 @@ impl<'a> State<'a> {
             l -= 1;
         }
         let r = self.stretch_end(sec);
+        self.widen_reason(self.around(l, r));
         let (left, right) = (self.left_of(l), self.right_of(r));
         if left < h || right < h || r - l >= MAX_PIT_SCAN {
             // Not a pit; or too wide to look at every node (the look-ahead
@@ -902,16 +953,38 @@ impl<'a> State<'a> {
                 match self.open() {
                     None => {}
                     Some(Status::Found) => return Status::Found,
-                    Some(_) => {} // a failed state: try the next sibling
+                    Some(_) => {
+                        // A failed state: note why, try the next sibling.
+                        let reason = self.reason;
+                        if let Some(top) = self.stack.last_mut() {
+                            top.why = (top.why.0.min(reason.0), top.why.1.max(reason.1));
+                        }
+                    }
                 }
             } else {
-                // Every child failed: remember this state, back up.
+                // Every child failed: remember this state, back up past
+                // every node whose children cannot change why it failed.
                 let Some(frame) = self.stack.pop() else { return Status::NotFound };
-                self.cands.truncate(frame.from);
                 self.meter.backtracks += 1;
                 if self.failed.len() < MAX_FAILED {
                     self.failed.insert(frame.hash);
                 }
+                let why = frame.why;
+                let mut from = frame.from;
+                while let Some(parent) = self.stack.last_mut() {
+                    if why.0 <= parent.e && parent.s <= why.1 {
+                        parent.why = (parent.why.0.min(why.0), parent.why.1.max(why.1));
+                        break;
+                    }
+                    // The parent's children change only its pit, which the
+                    // reason avoids: they would all fail the same way.
+                    let Some(skipped) = self.stack.pop() else { break };
+                    from = skipped.from;
+                    if self.failed.len() < MAX_FAILED {
+                        self.failed.insert(skipped.hash);
+                    }
+                }
+                self.cands.truncate(from);
                 if self.stack.is_empty() {
                     return Status::NotFound;
                 }
@@ -977,9 +1050,97 @@ mod tests {
         assert_eq!(&orders[0][..3], &[5, 2, 4]);
         // Run 1: largest first.
         assert_eq!(&orders[1][..2], &[5, 4]);
+        // Later runs: of the two buffers starting in section 1, "6" spans
+        // the rest of the pit and comes first.
+        let pos = |order: &Vec<usize>, b: usize| order.iter().position(|&x| x == b);
+        for (attempt, order) in orders.iter().enumerate().skip(2) {
+            assert!(pos(order, 6) < pos(order, 7), "run {attempt}: {order:?}");
+        }
         // Later runs differ from one another.
         let distinct: HashSet<&Vec<usize>> = orders[2..].iter().collect();
         assert!(distinct.len() >= 5, "{distinct:?}");
+    }
+
+    /// Whether some order of the buffers, each put at its lowest aligned
+    /// offset clear of those before it, fits in `capacity`: every solution
+    /// is found this way (order the buffers by their offsets).
+    fn brute_force_fits(problem: &Problem, capacity: i64) -> bool {
+        fn go(p: &Problem, capacity: i64, placed: &mut Vec<(usize, i64)>) -> bool {
+            let n = p.buffers.len();
+            if placed.len() == n {
+                return true;
+            }
+            for b in 0..n {
+                if placed.iter().any(|&(x, _)| x == b) {
+                    continue;
+                }
+                let buffer = &p.buffers[b];
+                let mut offset = 0;
+                // Rise past every clash until none is left.
+                while let Some(o) = align_up(offset, buffer.alignment.max(1)) {
+                    offset = o;
+                    let clash = placed.iter().find(|&&(x, ox)| {
+                        let other = &p.buffers[x];
+                        other.lifespan.lower < buffer.lifespan.upper
+                            && buffer.lifespan.lower < other.lifespan.upper
+                            && ox < offset + buffer.size
+                            && offset < ox + other.size
+                    });
+                    match clash {
+                        Some(&(x, ox)) => offset = ox + p.buffers[x].size,
+                        None => break,
+                    }
+                }
+                if offset + buffer.size <= capacity {
+                    placed.push((b, offset));
+                    if go(p, capacity, placed) {
+                        return true;
+                    }
+                    placed.pop();
+                }
+            }
+            false
+        }
+        go(problem, capacity, &mut Vec::new())
+    }
+
+    #[test]
+    fn backjumping_keeps_the_search_exact() {
+        // Small random problems at their max load and just above: the search
+        // (backjumps included) finds a valid placement exactly when one
+        // exists.
+        let shared = Shared::default();
+        let mut rng = crate::generate::Rng::new(7);
+        let (mut feasible, mut infeasible) = (0, 0);
+        for _ in 0..600 {
+            let n = rng.range(4, 10) as usize;
+            let buffers: Vec<Buffer> = (0..n)
+                .map(|i| {
+                    let lower = rng.range(0, 10);
+                    let mut b = Buffer::new(i.to_string(), lower, lower + rng.range(1, 7), rng.range(1, 9));
+                    b.alignment = [1, 1, 2, 4][rng.range(0, 4) as usize];
+                    b
+                })
+                .collect();
+            let mut problem = Problem { buffers, capacity: 0 };
+            let load = crate::bound::lower_bound(&problem);
+            for capacity in [load, load + 1] {
+                problem.capacity = capacity;
+                let mut counts = SearchStats::default();
+                let found = search(&problem, capacity, None, &shared, None, 0, &mut counts);
+                let expected = brute_force_fits(&problem, capacity);
+                assert_eq!(found.is_ok(), expected, "capacity {capacity}: {problem:?}");
+                if let Ok(offsets) = found {
+                    feasible += 1;
+                    let solution = crate::problem::Solution::from_offsets(&problem, offsets);
+                    assert_eq!(crate::validate::validate(&problem, &solution), Ok(()));
+                } else {
+                    infeasible += 1;
+                }
+            }
+        }
+        // Both answers occur often enough for the comparison to mean something.
+        assert!(feasible > 100 && infeasible > 30, "{feasible} feasible, {infeasible} infeasible");
     }
 
     #[test]

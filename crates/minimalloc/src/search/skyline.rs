@@ -663,10 +663,10 @@ impl<'a> State<'a> {
     /// go about 15% deeper before they fail (mean of the deepest placement
     /// per run, 435-buffer instances), and with backjumping 10 s solve 23
     /// instead of 20 of 40 at 500 buffers (backjumping alone solved the same
-    /// ones, a little sooner). Within the spanning ones, or the others, preferring
-    /// the tallest, weighting the shuffle by size, trying next the buffers
-    /// whose rest of the pit another one spans, or trying "the pit rises"
-    /// first when nothing spans it measured no better.
+    /// ones, a little sooner). Within the spanning ones, or the others,
+    /// preferring the tallest, weighting the shuffle by size, trying next
+    /// the buffers whose rest of the pit another one spans, or trying "the
+    /// pit rises" first when nothing spans it measured no better.
     ///
     /// Why a full shuffle: a run is a short dive, and on instances with
     /// slack (thinned guillotines) a dive succeeds or fails by luck, so

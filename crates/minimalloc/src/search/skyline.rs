@@ -48,8 +48,9 @@
 //! node budgets that follow the Luby sequence, alternating between time
 //! running forwards and backwards, each run with its own order of the
 //! candidates (the first two by rules, the rest at random, seeded by the
-//! run's number so that the outcome is reproducible). On instances with
-//! slack a dive succeeds or fails by luck, and restarts beat backtracking.
+//! run's number so that the outcome is reproducible, except that buffers
+//! spanning the rest of the pit come first). On instances with slack a dive
+//! succeeds or fails by luck, and restarts beat backtracking.
 //! (Searching the groups of sections that no unplaced buffer crosses one
 //! by one, as the reference's dynamic decomposition does, was measured
 //! too: such groups seldom form before the end of a dive, and it changed

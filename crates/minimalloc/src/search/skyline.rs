@@ -235,6 +235,12 @@ fn placed_hash(b: usize) -> u128 {
     hash2(b as u64 | 1 << 63, 0x5851_F42D_4C95_7F2D)
 }
 
+/// The smallest range of sections holding both ranges `a` and `b`.
+#[inline]
+fn hull(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0.min(b.0), a.1.max(b.1))
+}
+
 /// The lowest value of an array and its leftmost position, with point
 /// updates: a segment tree over the floors of one partition.
 struct MinTree {
@@ -568,7 +574,7 @@ impl<'a> State<'a> {
     /// Adds sections `range` to [`State::reason`].
     #[inline]
     fn widen_reason(&mut self, range: (usize, usize)) {
-        self.reason = (self.reason.0.min(range.0), self.reason.1.max(range.1));
+        self.reason = hull(self.reason, range);
     }
 
     /// The last section of the level stretch starting at `s`.
@@ -585,30 +591,24 @@ impl<'a> State<'a> {
     /// finished, `NotFound` when the state failed before, else pushes a
     /// frame and returns `None`.
     fn open(&mut self) -> Option<Status> {
+        // (A finished state never failed: it is checked first, so that the
+        // scan for a pit is saved.)
+        if self.failed.contains(&self.hash) {
+            // A whole state failed: nothing narrower explains it.
+            self.reason = (self.lo, self.hi);
+            return Some(Status::NotFound);
+        }
         let (s, e, h) = if self.uses_tree() {
             let (h, offset) = self.tree.min_leftmost();
-            if h == DONE {
-                return Some(Status::Found);
-            }
-            if self.failed.contains(&self.hash) {
-                self.reason = (self.lo, self.hi);
-                return Some(Status::NotFound);
-            }
             let s = self.tree_base + offset;
             (s, self.stretch_end(s), h)
         } else {
-            if self.failed.contains(&self.hash) {
-                // A whole state failed: nothing narrower explains it.
-                self.reason = (self.lo, self.hi);
-                return Some(Status::NotFound);
-            }
-            // No pit: every section is finished.
-            let (s, e, h) = self.most_constrained_pit();
-            if h == DONE {
-                return Some(Status::Found);
-            }
-            (s, e, h)
+            self.most_constrained_pit()
         };
+        // No pit: every section is finished.
+        if h == DONE {
+            return Some(Status::Found);
+        }
         self.reason = (s, s);
         if !self.pit_fits(s) {
             return Some(Status::NotFound);
@@ -969,7 +969,7 @@ impl<'a> State<'a> {
                         // A failed state: note why, try the next sibling.
                         let reason = self.reason;
                         if let Some(top) = self.stack.last_mut() {
-                            top.why = (top.why.0.min(reason.0), top.why.1.max(reason.1));
+                            top.why = hull(top.why, reason);
                         }
                     }
                 }
@@ -985,7 +985,7 @@ impl<'a> State<'a> {
                 let mut from = frame.from;
                 while let Some(parent) = self.stack.last_mut() {
                     if why.0 <= parent.e && parent.s <= why.1 {
-                        parent.why = (parent.why.0.min(why.0), parent.why.1.max(why.1));
+                        parent.why = hull(parent.why, why);
                         break;
                     }
                     // The parent's children change only its pit, which the
@@ -1008,7 +1008,7 @@ impl<'a> State<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Buffer;
+    use crate::problem::{Buffer, Interval};
 
     #[test]
     fn luby_sequence() {
@@ -1091,12 +1091,11 @@ mod tests {
                 // Rise past every clash until none is left.
                 while let Some(o) = align_up(offset, buffer.alignment.max(1)) {
                     offset = o;
+                    let room = Interval::new(offset, offset + buffer.size);
                     let clash = placed.iter().find(|&&(x, ox)| {
                         let other = &p.buffers[x];
-                        other.lifespan.lower < buffer.lifespan.upper
-                            && buffer.lifespan.lower < other.lifespan.upper
-                            && ox < offset + buffer.size
-                            && offset < ox + other.size
+                        other.lifespan.intersects(&buffer.lifespan)
+                            && Interval::new(ox, ox + other.size).intersects(&room)
                     });
                     match clash {
                         Some(&(x, ox)) => offset = ox + p.buffers[x].size,

@@ -410,6 +410,9 @@ struct State<'a> {
     /// `changes` when its children were counted (0: never), and their
     /// number (see [`State::most_constrained_pit`]).
     pit_counts: Vec<(u32, u64, usize)>,
+    /// The last pit [`State::pit_fits`] looked at: its sections, the count
+    /// of `changes` then, and the answer.
+    last_fit: Option<(usize, usize, u64, bool)>,
 }
 
 impl<'a> State<'a> {
@@ -506,6 +509,7 @@ impl<'a> State<'a> {
             changes: 1,
             touched: vec![1; sections],
             pit_counts: vec![(0, 0, 0); sections],
+            last_fit: None,
         }
     }
 
@@ -934,7 +938,21 @@ impl<'a> State<'a> {
             // is optional).
             return true;
         }
-        let m = left.min(right);
+        // The same pit, unchanged since it was last looked at (a child
+        // checks the pits at both ends of its buffer, often one pit).
+        if let Some((cl, cr, at, fits)) = self.last_fit {
+            if (cl, cr, at) == (l, r, self.changes) {
+                return fits;
+            }
+        }
+        let fits = self.pit_fill_possible(l, r, h, left.min(right));
+        self.last_fit = Some((l, r, self.changes, fits));
+        fits
+    }
+
+    /// The look-ahead of [`State::pit_fits`] on the pit `l..=r` at height
+    /// `h` whose lower neighbour is `m`.
+    fn pit_fill_possible(&mut self, l: usize, r: usize, h: i64, m: i64) -> bool {
         let width = r + 2 - l;
         // The sizes of the buffers inside the pit, per section (by a
         // difference array), and the tiling reachability.

@@ -213,13 +213,12 @@ impl Allocator {
             }
             Algorithm::Exact => {
                 match capacity {
-                    Some(c) => self.exact_at(problem, c, deadline, &mut out),
+                    Some(c) => self.exact_at(problem, c, None, deadline, &mut out),
                     None => {
                         // The heuristics only bound the range searched.
                         let (best, _) = self.best_heuristic(problem, deadline, &mut out);
-                        let reached = best.map(|s| s.height);
                         out.produced_by = None;
-                        self.exact_below(problem, reached, deadline, &mut out);
+                        self.exact_below(problem, best, deadline, &mut out);
                     }
                 }
                 out
@@ -242,7 +241,7 @@ impl Allocator {
                     // No heuristic could run (conflicting fixed offsets, ...):
                     // the exact search decides.
                     match capacity {
-                        Some(c) => self.exact_at(problem, c, deadline, &mut out),
+                        Some(c) => self.exact_at(problem, c, None, deadline, &mut out),
                         None => self.exact_below(problem, None, deadline, &mut out),
                     }
                     return out;
@@ -270,7 +269,7 @@ impl Allocator {
                 }
                 match capacity {
                     Some(c) => {
-                        self.exact_at(problem, c, deadline, &mut out);
+                        self.exact_at(problem, c, Some(&best), deadline, &mut out);
                         if out.status == Status::Timeout {
                             out.notes.push(format!(
                                 "no heuristic fits (best height {}) and the exact search ran out of time",
@@ -280,7 +279,8 @@ impl Allocator {
                     }
                     None => {
                         let heuristic_name = out.produced_by;
-                        self.exact_minimize(problem, lower_bound, best.height - 1, deadline, &mut out);
+                        let (lo, hi) = (lower_bound, best.height - 1);
+                        self.exact_minimize(problem, lo, hi, Some(&best), deadline, &mut out);
                         match out.status {
                             Status::Solved => {}
                             // Nothing below the heuristic's height: it is
@@ -358,13 +358,24 @@ impl Allocator {
         out.notes.push(format!("{}: {e}", h.name()));
     }
 
-    /// One exact search at `capacity`.
-    fn exact_at(&self, problem: &Problem, capacity: i64, deadline: Option<Instant>, out: &mut Allocation) {
+    /// One exact search at `capacity`; `seed`, the best heuristic placement
+    /// when the heuristics ran already, spares the search running them again.
+    fn exact_at(
+        &self,
+        problem: &Problem,
+        capacity: i64,
+        seed: Option<&Solution>,
+        deadline: Option<Instant>,
+        out: &mut Allocation,
+    ) {
         let mut at = problem.clone();
         at.capacity = capacity;
         let mut params = self.params.clone();
         params.timeout = remaining(deadline);
         let mut solver = Solver::new(params);
+        if let Some(seed) = seed {
+            solver.seed_with(seed.clone());
+        }
         let result = run_cancellable(&mut solver, &self.handle, |solver| solver.solve(&at));
         out.stats = add(out.stats, solver.stats());
         match result {
@@ -396,16 +407,16 @@ impl Allocator {
     }
 
     /// Minimizes with exact searches between the lower bound and the lowest
-    /// height known to be reachable: `reached` (a heuristic's) or stacking
-    /// the buffers; `Unrepresentable` when neither fits in 64 bits.
+    /// height known to be reachable: `reached`'s (a heuristic placement) or
+    /// stacking the buffers; `Unrepresentable` when neither fits in 64 bits.
     fn exact_below(
         &self,
         problem: &Problem,
-        reached: Option<i64>,
+        reached: Option<Solution>,
         deadline: Option<Instant>,
         out: &mut Allocation,
     ) {
-        let upper = match (reached, problem.stacked_height()) {
+        let upper = match (reached.as_ref().map(|s| s.height), problem.stacked_height()) {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => match a.or(b) {
                 Some(upper) => upper,
@@ -415,7 +426,7 @@ impl Allocator {
                 }
             },
         };
-        self.exact_minimize(problem, out.lower_bound, upper, deadline, out);
+        self.exact_minimize(problem, out.lower_bound, upper, reached.as_ref(), deadline, out);
     }
 
     /// Bisects the capacity in `[lo, hi]` with exact searches (one sweep for
@@ -427,6 +438,7 @@ impl Allocator {
         problem: &Problem,
         lo: i64,
         hi: i64,
+        seed: Option<&Solution>,
         deadline: Option<Instant>,
         out: &mut Allocation,
     ) {
@@ -434,6 +446,9 @@ impl Allocator {
         params.timeout = remaining(deadline);
         params.minimize_capacity = false;
         let mut solver = Solver::new(params);
+        if let Some(seed) = seed {
+            solver.seed_with(seed.clone());
+        }
         let (lo, hi) = (lo.max(0), hi);
         let result = run_cancellable(&mut solver, &self.handle, |solver| solver.minimize(problem, lo, hi));
         out.stats = add(out.stats, solver.stats());

@@ -346,6 +346,9 @@ pub struct Solver {
     stats: SearchStats,
     proved_lower_bound: i64,
     cancelled: CancelHandle,
+    /// A placement of the next problem solved, used by the fast search
+    /// instead of running the heuristics (see [`Solver::seed_with`]).
+    seed: Option<Solution>,
 }
 
 impl Solver {
@@ -356,7 +359,18 @@ impl Solver {
             stats: SearchStats::default(),
             proved_lower_bound: 0,
             cancelled: CancelHandle::default(),
+            seed: None,
         }
+    }
+
+    /// Gives the next [`Solver::solve`] or [`Solver::minimize`] a valid
+    /// placement of its problem (the best heuristic placement, typically),
+    /// which the fast search then starts from instead of running the
+    /// heuristics itself: callers that ran them already save that time
+    /// (about 1 s on a 62,000-buffer trace). Any capacity at or above its
+    /// height is answered with it, so it must be valid for that problem.
+    pub(crate) fn seed_with(&mut self, seed: Solution) {
+        self.seed = Some(seed);
     }
 
     /// The settings.
@@ -464,6 +478,8 @@ impl Solver {
         range: Option<(i64, i64)>,
         low_first: bool,
     ) -> Result<Solution, SolveError> {
+        // A seed serves one run, whatever its outcome.
+        let given = self.seed.take();
         problem.check()?;
         let comparators = self.params.comparators()?;
         let normalized = normalize::normalize(problem);
@@ -507,7 +523,7 @@ impl Solver {
         // The fast search starts from the best heuristic placement: any
         // capacity at or above its height is answered at once.
         let seed = match self.params.search {
-            SearchMode::Fast => best_heuristic(problem, deadline, &self.cancelled),
+            SearchMode::Fast => given.or_else(|| best_heuristic(problem, deadline, &self.cancelled)),
             SearchMode::Reference => None,
         };
         // The fast search also refuses at once any capacity below the lower

@@ -478,3 +478,25 @@ fn a_race_ignores_the_second_searchs_not_found_unless_it_proves() {
     );
     assert_eq!(result, Err(Status::NotFound));
 }
+
+#[test]
+fn a_given_seed_replaces_the_heuristics_for_one_run() {
+    // Three overlapping buffers; the seed stacks them in an order no
+    // heuristic picks (smallest at the bottom), well within the capacity.
+    let p = problem(vec![buffer(0, 2, 3), buffer(1, 3, 2), buffer(0, 3, 1)], 100);
+    let seed = Solution::from_offsets(&p, vec![3, 1, 0]);
+    assert_eq!(validate(&p, &seed), Ok(()));
+    let fast = SolverParams { search: SearchMode::Fast, ..SolverParams::default() };
+    let mut solver = Solver::new(fast);
+    let unseeded = solver.solve(&p).unwrap();
+    assert_ne!(unseeded.offsets, seed.offsets, "the heuristics would find the seed anyway");
+    solver.seed_with(seed.clone());
+    assert_eq!(solver.solve(&p).unwrap().offsets, seed.offsets);
+    // Used once: the next run starts from the heuristics again.
+    assert_eq!(solver.solve(&p).unwrap().offsets, unseeded.offsets);
+    // A run that fails before searching uses it up too.
+    solver.seed_with(seed);
+    let empty_lifespan = problem(vec![buffer(2, 2, 1)], 100);
+    assert!(solver.solve(&empty_lifespan).is_err());
+    assert_eq!(solver.solve(&p).unwrap().offsets, unseeded.offsets);
+}

@@ -628,22 +628,23 @@ impl Solver {
                 // As the reference: a failure of any kind raises the low end,
                 // a solution lowers the high end to just below its height.
                 let mut best: Result<Solution, SolveError> = Err(SolveError::Infeasible { capacity: hi });
+                let mut first_probe = true;
                 while lo <= hi {
                     // Tight instances are often feasible at their lower
                     // bound: try it first, then bisect.
-                    let mid = if low_first && lo == range.map_or(lo, |r| r.0) && best.is_err() {
-                        lo
-                    } else {
-                        lo + (hi - lo) / 2
-                    };
-                    // Our own minimization gives each probe a quarter of the
-                    // time left, so that one hard probe (a proof of
+                    let mid = if low_first && first_probe { lo } else { lo + (hi - lo) / 2 };
+                    // Our own minimization gives the probe at the bound half
+                    // the time and each later probe a quarter of the time
+                    // left, so that one hard probe (a proof of
                     // infeasibility, typically) does not use it all; the
                     // reference's gives each the whole deadline.
+                    let share = if first_probe { 2 } else { 4 };
+                    first_probe = false;
                     let probe_deadline = match deadline {
                         Some(d) if low_first => {
                             let now = Instant::now();
-                            let slice = (d.saturating_duration_since(now) / 4).max(Duration::from_millis(50));
+                            let slice =
+                                (d.saturating_duration_since(now) / share).max(Duration::from_millis(50));
                             Some(now.checked_add(slice).map_or(d, |p| p.min(d)))
                         }
                         other => other,

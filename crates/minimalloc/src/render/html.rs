@@ -223,7 +223,7 @@ const SCRIPT: &str = r#"(function () {
 "#;
 
 /// Renders `solution` as a self-contained HTML page: the picture of
-/// [`svg`](super::svg) with hover details (id, lifespan, size, offset),
+/// [`svg`](super::svg()) with hover details (id, lifespan, size, offset),
 /// mouse-wheel zoom, drag to pan, double-click (or `0`) to reset.
 pub fn html(problem: &Problem, solution: &Solution, options: &RenderOptions) -> (String, RenderSummary) {
     let (svg, summary) = write_svg(problem, solution, options, Flavor::Embedded);

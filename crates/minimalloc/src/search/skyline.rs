@@ -532,11 +532,20 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Sets the floor of section `s`, keeping the state's hash up to date.
     #[inline]
     fn set_floor(&mut self, s: usize, value: i64) {
         let old = self.floor[s];
         let change = (value as i128 - old as i128) as u128;
         self.hash = self.hash.wrapping_add(change.wrapping_mul(self.floor_keys[s]));
+        self.store_floor(s, value);
+    }
+
+    /// Writes the floor of section `s` and what follows it (the time of
+    /// its change, the tree of floors), but not the hash: an undo restores
+    /// that whole.
+    #[inline]
+    fn store_floor(&mut self, s: usize, value: i64) {
         self.floor[s] = value;
         self.changes += 1;
         self.touched[s] = self.changes;
@@ -616,12 +625,7 @@ impl<'a> State<'a> {
         while self.trail.len() > trail_mark {
             let Some((lo, hi, old)) = self.trail.pop() else { break };
             for s in lo as usize..=hi as usize {
-                self.floor[s] = old;
-                self.changes += 1;
-                self.touched[s] = self.changes;
-                if self.uses_tree() {
-                    self.tree.set(s - self.tree_base, old);
-                }
+                self.store_floor(s, old);
             }
         }
         self.deepest_common = self.deepest_common.min(placed_mark);
@@ -1105,6 +1109,15 @@ impl<'a> State<'a> {
         status
     }
 
+    /// Adds a state whose subtree is exhausted to the table of failed
+    /// states, while it holds fewer than [`MAX_FAILED`].
+    #[inline]
+    fn remember_failed(&mut self, hash: u128) {
+        if self.failed.len() < MAX_FAILED {
+            self.failed.insert(hash);
+        }
+    }
+
     fn depth_first(&mut self) -> Status {
         if let Some(status) = self.open() {
             return status;
@@ -1130,9 +1143,7 @@ impl<'a> State<'a> {
                 // every node whose children cannot change why it failed.
                 let Some(frame) = self.stack.pop() else { return Status::NotFound };
                 self.meter.backtracks += 1;
-                if self.failed.len() < MAX_FAILED {
-                    self.failed.insert(frame.hash);
-                }
+                self.remember_failed(frame.hash);
                 let why = frame.why;
                 let mut from = frame.from;
                 while let Some(parent) = self.stack.last_mut() {
@@ -1144,9 +1155,7 @@ impl<'a> State<'a> {
                     // reason avoids: they would all fail the same way.
                     let Some(skipped) = self.stack.pop() else { break };
                     from = skipped.from;
-                    if self.failed.len() < MAX_FAILED {
-                        self.failed.insert(skipped.hash);
-                    }
+                    self.remember_failed(skipped.hash);
                 }
                 self.cands.truncate(from);
                 if self.stack.is_empty() {

@@ -60,6 +60,7 @@ struct Report {
     capacity: Option<i64>,
     backtracks: u64,
     nodes: u64,
+    probes: u64,
     elapsed: f64,
     buffers: usize,
 }
@@ -77,6 +78,7 @@ impl Report {
             "capacity": self.capacity,
             "backtracks": self.backtracks,
             "nodes": self.nodes,
+            "probes": self.probes,
             "elapsed_seconds": self.elapsed,
             "buffers": self.buffers,
         });
@@ -136,6 +138,7 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
         capacity: args.capacity,
         backtracks: 0,
         nodes: 0,
+        probes: 0,
         elapsed: 0.0,
         buffers: problem.buffers.len(),
     };
@@ -180,7 +183,7 @@ fn run_reference(
         return Ok(crate::interrupt::EXIT_CODE);
     }
     let stats = solver.stats();
-    (report.backtracks, report.nodes) = (stats.backtracks, stats.nodes);
+    (report.backtracks, report.nodes, report.probes) = (stats.backtracks, stats.nodes, stats.probes);
     Ok(match result {
         Ok(solution) => {
             report.height = Some(solution.height);
@@ -247,7 +250,8 @@ fn run_allocator(
     if crate::interrupt::interrupted() {
         return Ok(crate::interrupt::EXIT_CODE);
     }
-    (report.backtracks, report.nodes) = (allocation.stats.backtracks, allocation.stats.nodes);
+    let stats = allocation.stats;
+    (report.backtracks, report.nodes, report.probes) = (stats.backtracks, stats.nodes, stats.probes);
     report.status = allocation.status.name();
     report.produced_by = allocation.produced_by;
     report.proved_lower_bound = allocation.proved_lower_bound;

@@ -502,7 +502,11 @@ fn run_cancellable(
 }
 
 fn add(a: SearchStats, b: SearchStats) -> SearchStats {
-    SearchStats { backtracks: a.backtracks + b.backtracks, nodes: a.nodes + b.nodes }
+    SearchStats {
+        backtracks: a.backtracks + b.backtracks,
+        nodes: a.nodes + b.nodes,
+        probes: a.probes + b.probes,
+    }
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering as AtomicOrde
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::problem::{ModelError, Offset, Problem, Solution};
+use crate::problem::{align_up, ModelError, Offset, Problem, Solution};
 use crate::sweep::{sweep_until, SweepResult};
 use dfs::{Engine, Status};
 pub use order::{BadHeuristic, PreorderData, PreorderingComparator};
@@ -336,6 +336,8 @@ pub struct SearchStats {
     pub backtracks: u64,
     /// Nodes visited.
     pub nodes: u64,
+    /// Searches run, one per capacity tried (minimizing tries several).
+    pub probes: u64,
 }
 
 /// Runs the MiniMalloc search; keeps its settings and the statistics of the
@@ -447,7 +449,9 @@ impl Solver {
 
     /// Finds the lowest capacity between `lower` and `upper` (inclusive) that
     /// admits a solution, trying `lower` first and then bisecting, and returns
-    /// that solution. The
+    /// that solution. The fast search tries only multiples of
+    /// [`Problem::granularity`], and time left at the end goes to retries
+    /// just below the best height found. The
     /// problem's own capacity is ignored. Useful when no capacity is known:
     /// `lower` can be [`Problem::lower_bound`] and `upper` any height known to
     /// be reachable.
@@ -558,7 +562,9 @@ impl Solver {
             },
             (_, seed) => seed,
         };
-        let run = |capacity: i64, deadline: Option<Instant>, stats: &mut SearchStats| {
+        // `round` > 0: a retry of a capacity tried before, with other random
+        // candidate orders (see the end of the minimization below).
+        let run = |capacity: i64, deadline: Option<Instant>, round: u64, stats: &mut SearchStats| {
             if let Some(seed) = seed.as_ref().filter(|s| s.height <= capacity) {
                 return Ok(seed.clone());
             }
@@ -589,11 +595,13 @@ impl Solver {
                 |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| dfs(&self.params, stop_at, stats);
             let complete =
                 |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| dfs(&complete_params, stop_at, stats);
+            let orders = round.saturating_mul(2 * RANDOM_ORDERS_FROM);
             let skyline = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| {
-                skyline::search(searched, capacity, deadline, shared, stop_at, 0, stats)
+                skyline::search(searched, capacity, deadline, shared, stop_at, orders, stats)
             };
             let skyline_random = |stop_at: Option<&AtomicU64>, stats: &mut SearchStats| {
-                skyline::search(searched, capacity, deadline, shared, stop_at, RANDOM_ORDERS_FROM, stats)
+                let first = orders.saturating_add(RANDOM_ORDERS_FROM);
+                skyline::search(searched, capacity, deadline, shared, stop_at, first, stats)
             };
             // Gaps and windows, which the skyline does not model: first a
             // short tabu search from the seed, which finds tight placements
@@ -618,27 +626,75 @@ impl Solver {
             _ => SolveError::Infeasible { capacity },
         };
         let mut stats = self.stats;
+        // The fast search tries only multiples of the problem's granularity
+        // (the capacities between two are equivalent: see
+        // `Problem::granularity`); the reference's bisection tries every
+        // integer, as the reference does.
+        let step = match self.params.search {
+            SearchMode::Fast => problem.granularity(),
+            SearchMode::Reference => 1,
+        };
         // A capacity below the bound is infeasible: minimizing starts there.
-        let range = range.map(|(lo, hi)| (lo.max(floor.min(hi)), hi));
+        let range = range.map(|(lo, hi)| {
+            let lo = align_up(lo.max(floor.min(hi)), step).unwrap_or(i64::MAX);
+            (lo, hi - hi.rem_euclid(step))
+        });
         let mut proved = range.map_or(0, |(lo, _)| lo);
         let proves = engines != Engines::Reference || is_complete(problem, &self.params);
         let result = match range {
-            None => run(problem.capacity, deadline, &mut stats).map_err(|s| fail(s, problem.capacity)),
+            None => {
+                stats.probes += 1;
+                run(problem.capacity, deadline, 0, &mut stats).map_err(|s| fail(s, problem.capacity))
+            }
             Some((mut lo, mut hi)) => {
                 // As the reference: a failure of any kind raises the low end,
                 // a solution lowers the high end to just below its height.
                 let mut best: Result<Solution, SolveError> = Err(SolveError::Infeasible { capacity: hi });
                 let mut first_probe = true;
-                while lo <= hi {
+                // Only the skyline search has random orders to vary.
+                let retries =
+                    low_first && deadline.is_some() && matches!(engines, Engines::Skyline | Engines::Race);
+                let mut round = 0u64;
+                loop {
+                    if lo > hi {
+                        // Time left, and some capacity below the best was
+                        // given up for lack of time rather than proved
+                        // infeasible: try again just below the best, with
+                        // other random orders (a run repeats its dives
+                        // exactly), each time with the time that is left.
+                        let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
+                        if !retries || out_of_time || best.is_err() || proved > hi {
+                            break;
+                        }
+                        round += 1;
+                        lo = proved;
+                    }
                     // Tight instances are often feasible at their lower
-                    // bound: try it first, then bisect.
-                    let mid = if low_first && first_probe { lo } else { lo + (hi - lo) / 2 };
+                    // bound: try it first, then bisect. A retry goes down
+                    // from the best height instead.
+                    let mid = if round > 0 {
+                        hi
+                    } else if low_first && first_probe {
+                        lo
+                    } else {
+                        lo + (hi - lo) / 2
+                    };
+                    let mid = (mid - mid.rem_euclid(step)).max(lo);
                     // Our own minimization gives the probe at the bound half
                     // the time and each later probe a quarter of the time
                     // left, so that one hard probe (a proof of
-                    // infeasibility, typically) does not use it all; the
-                    // reference's gives each the whole deadline.
-                    let share = if first_probe { 2 } else { 4 };
+                    // infeasibility, typically) does not use it all, but
+                    // never less than an equal share among the probes that
+                    // can still follow (the last one gets all that is
+                    // left); the reference's gives each the whole deadline.
+                    let classes = ((hi - lo) / step).saturating_add(1) as u64;
+                    let later = 64 - classes.leading_zeros();
+                    let share = match (first_probe, round) {
+                        (true, _) => 2,
+                        // A retry just below the best is the last chance.
+                        (false, 1..) => 1,
+                        (false, 0) => later.clamp(1, 4),
+                    };
                     first_probe = false;
                     let probe_deadline = match deadline {
                         Some(d) if low_first => {
@@ -649,10 +705,12 @@ impl Solver {
                         }
                         other => other,
                     };
-                    match run(mid, probe_deadline, &mut stats) {
+                    stats.probes += 1;
+                    match run(mid, probe_deadline, round, &mut stats) {
                         Ok(solution) => {
                             self.cancelled.0.best_height.fetch_min(solution.height, AtomicOrdering::Relaxed);
-                            hi = solution.height.saturating_sub(1);
+                            let below = solution.height.saturating_sub(1);
+                            hi = below - below.rem_euclid(step);
                             best = Ok(solution);
                         }
                         Err(status) => {
@@ -665,9 +723,9 @@ impl Solver {
                                 break;
                             }
                             if status != Status::Timeout && proves {
-                                proved = proved.max(mid.saturating_add(1));
+                                proved = proved.max(mid.saturating_add(step));
                             }
-                            match mid.checked_add(1) {
+                            match mid.checked_add(step) {
                                 Some(next) => lo = next,
                                 None => break,
                             }

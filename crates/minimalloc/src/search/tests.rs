@@ -272,6 +272,47 @@ fn minimize_capacity_finds_the_lowest() {
     assert_eq!(solution.height, 5);
 }
 
+/// Minimizing a problem whose sizes are all multiples of `k` tries the same
+/// capacities, times `k`, as minimizing the problem divided by `k`: the
+/// capacities between two multiples are never tried (they are equivalent).
+#[test]
+fn minimizing_tries_only_multiples_of_the_granularity() {
+    let mut bisected = 0;
+    for seed in 0..12 {
+        // The interlocking pieces of `trickily_infeasible` (at most 4 live,
+        // 5 needed), then random buffers: the probe at the bound fails.
+        let mut small = crate::generate::random(5, seed, 6, 2);
+        for b in &mut small.buffers {
+            b.lifespan = Interval::new(b.lifespan.lower + 5, b.lifespan.upper + 5);
+        }
+        for (l, u, z) in [(0, 1, 3), (0, 3, 1), (4, 5, 3), (2, 5, 1), (1, 2, 2), (3, 4, 2), (1, 4, 1)] {
+            small.buffers.push(buffer(l, u, z));
+        }
+        let k = 1024;
+        let mut scaled = small.clone();
+        for b in &mut scaled.buffers {
+            b.size *= k;
+        }
+        assert_eq!(scaled.granularity() % k, 0);
+        let mut solver = Solver::new(SolverParams { search: SearchMode::Fast, ..SolverParams::default() });
+        let least = solver.minimize(&small, small.lower_bound(), 200).unwrap();
+        let probes = solver.stats().probes;
+        let least_scaled = solver.minimize(&scaled, scaled.lower_bound(), 200 * k).unwrap();
+        assert_eq!(least_scaled.height, least.height * k, "seed {seed}");
+        assert_eq!(solver.stats().probes, probes, "seed {seed}");
+        if probes < 2 {
+            continue;
+        }
+        bisected += 1;
+        // The reference's bisection tries every integer: more probes.
+        let mut reference = Solver::default();
+        let by_reference = reference.minimize(&scaled, scaled.lower_bound(), 200 * k).unwrap();
+        assert_eq!(by_reference.height, least_scaled.height, "seed {seed}");
+        assert!(reference.stats().probes > probes, "seed {seed}");
+    }
+    assert!(bisected >= 3, "only {bisected} instances needed a bisection");
+}
+
 #[test]
 fn irreducible_infeasible_subset() {
     let p =

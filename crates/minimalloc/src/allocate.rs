@@ -358,6 +358,18 @@ impl Allocator {
         out.notes.push(format!("{}: {e}", h.name()));
     }
 
+    /// A solver with this allocator's settings (`minimize_capacity` aside)
+    /// for one search ending by `deadline`, starting from `seed` when given
+    /// instead of running the heuristics again.
+    fn solver(&self, deadline: Option<Instant>, seed: Option<&Solution>, minimize_capacity: bool) -> Solver {
+        let params = SolverParams { timeout: remaining(deadline), minimize_capacity, ..self.params.clone() };
+        let mut solver = Solver::new(params);
+        if let Some(seed) = seed {
+            solver.seed_with(seed.clone());
+        }
+        solver
+    }
+
     /// One exact search at `capacity`; `seed`, the best heuristic placement
     /// when the heuristics ran already, spares the search running them again.
     fn exact_at(
@@ -370,12 +382,9 @@ impl Allocator {
     ) {
         let mut at = problem.clone();
         at.capacity = capacity;
-        let mut params = self.params.clone();
-        params.timeout = remaining(deadline);
-        let mut solver = Solver::new(params);
-        if let Some(seed) = seed {
-            solver.seed_with(seed.clone());
-        }
+        // `minimize_capacity` as the caller set it: the lowest capacity up
+        // to `capacity`.
+        let mut solver = self.solver(deadline, seed, self.params.minimize_capacity);
         let result = run_cancellable(&mut solver, &self.handle, |solver| solver.solve(&at));
         out.stats = add(out.stats, solver.stats());
         match result {
@@ -387,7 +396,10 @@ impl Allocator {
             Err(SolveError::Infeasible { .. }) => {
                 out.status = Status::Infeasible;
                 if crate::search::infeasible_is_proof(problem, &self.params) {
-                    out.proved_lower_bound = out.proved_lower_bound.max(capacity.saturating_add(1));
+                    // Heights come in multiples of the granularity.
+                    let step = problem.granularity();
+                    let above = capacity.saturating_add(step - capacity.rem_euclid(step));
+                    out.proved_lower_bound = out.proved_lower_bound.max(above);
                 }
             }
             Err(SolveError::Timeout(_)) => out.status = Status::Timeout,
@@ -442,13 +454,7 @@ impl Allocator {
         deadline: Option<Instant>,
         out: &mut Allocation,
     ) {
-        let mut params = self.params.clone();
-        params.timeout = remaining(deadline);
-        params.minimize_capacity = false;
-        let mut solver = Solver::new(params);
-        if let Some(seed) = seed {
-            solver.seed_with(seed.clone());
-        }
+        let mut solver = self.solver(deadline, seed, false);
         let (lo, hi) = (lo.max(0), hi);
         let result = run_cancellable(&mut solver, &self.handle, |solver| solver.minimize(problem, lo, hi));
         out.stats = add(out.stats, solver.stats());
@@ -552,6 +558,25 @@ mod tests {
         let mut checked = p.clone();
         checked.capacity = solution.height;
         assert_eq!(validate(&checked, &solution), Ok(()));
+    }
+
+    #[test]
+    fn a_refuted_capacity_proves_the_next_multiple_of_the_granularity() {
+        // Interlocking pieces (at most 16 live, 20 needed), sizes multiples
+        // of 4: nothing fits in 17, so nothing below 20 does.
+        let pieces = [(0, 1, 12), (0, 3, 4), (4, 5, 12), (2, 5, 4), (1, 2, 8), (3, 4, 8), (1, 4, 4)];
+        let buffers =
+            pieces.iter().map(|&(l, u, z)| crate::Buffer::new(format!("{l}-{u}"), l, u, z)).collect();
+        let p = Problem { buffers, capacity: 0 };
+        assert_eq!(p.granularity(), 4);
+        let mut allocator =
+            Allocator::new(SolverParams { search: crate::search::SearchMode::Fast, ..Default::default() });
+        let a = allocator.allocate(&p, Some(17), Algorithm::Exact);
+        assert_eq!(a.status, Status::Infeasible);
+        assert_eq!(a.proved_lower_bound, 20);
+        let a = allocator.allocate(&p, None, Algorithm::Auto);
+        assert_eq!(a.solution.map(|s| s.height), Some(20));
+        assert_eq!(a.proved_lower_bound, 20);
     }
 
     #[test]

@@ -86,6 +86,22 @@ impl<'a> Meter<'a> {
         None
     }
 
+    /// Counts work that is not a node (a backtrack, which may have tried
+    /// and undone many children): like [`Self::tick`] it reads the clock
+    /// every `interval` calls, but it spends no budget and counts no node,
+    /// so that a long run of failures still stops on time.
+    #[inline]
+    pub(crate) fn pulse(&mut self) -> Option<Status> {
+        if self.shared.cancelled.load(Ordering::Relaxed) {
+            return Some(Status::Cancelled);
+        }
+        self.countdown -= 1;
+        if self.countdown == 0 {
+            return self.checkpoint();
+        }
+        None
+    }
+
     /// The rarer part of [`Self::tick`]: progress, clock, racer's limit.
     #[cold]
     fn checkpoint(&mut self) -> Option<Status> {
@@ -143,5 +159,19 @@ mod tests {
         let past = Instant::now();
         let mut meter = Meter::new(&shared, Some(past), 1000);
         assert_eq!(meter.tick(), Some(Status::Timeout));
+    }
+
+    #[test]
+    fn pulses_read_the_clock_without_counting_nodes() {
+        let shared = Shared::default();
+        let past = Instant::now();
+        let mut meter = Meter::new(&shared, Some(past), 3);
+        meter.budget = 1;
+        assert_eq!(meter.pulse(), Some(Status::Timeout), "the first call checks");
+        for _ in 0..2 {
+            assert_eq!(meter.pulse(), None);
+        }
+        assert_eq!(meter.pulse(), Some(Status::Timeout), "and every third after");
+        assert_eq!((meter.nodes, meter.budget), (0, 1));
     }
 }

@@ -429,6 +429,9 @@ struct State<'a> {
     deepest_offset: Vec<Offset>,
     /// How many of the current placements agree with `deepest` (a prefix).
     deepest_common: usize,
+    /// Why the search must stop, found while trying children (see
+    /// [`Meter::pulse`]).
+    interrupted: Option<Status>,
 }
 
 impl<'a> State<'a> {
@@ -529,6 +532,7 @@ impl<'a> State<'a> {
             deepest: Vec::new(),
             deepest_offset: vec![NOWHERE; n],
             deepest_common: 0,
+            interrupted: None,
         }
     }
 
@@ -922,6 +926,15 @@ impl<'a> State<'a> {
             }
             f.why = self.reason;
             self.undo_to(f.trail_mark, f.placed_mark, f.hash);
+            // A failed child counts no node, yet a wide pit may fail
+            // thousands of them, each raising and undoing its stretch.
+            if let Some(status) = self.meter.pulse() {
+                self.interrupted = Some(status);
+                if let Some(top) = self.stack.last_mut() {
+                    *top = f;
+                }
+                return false;
+            }
         }
         if !f.raised {
             f.raised = true;
@@ -1102,6 +1115,7 @@ impl<'a> State<'a> {
         self.cands.clear();
         self.meter.budget = budget;
         self.stack.clear();
+        self.interrupted = None;
         let status = self.depth_first();
         if status != Status::Found {
             self.undo_to(0, 0, 0);
@@ -1141,6 +1155,9 @@ impl<'a> State<'a> {
             } else {
                 // Every child failed: remember this state, back up past
                 // every node whose children cannot change why it failed.
+                if let Some(status) = self.interrupted.take() {
+                    return status;
+                }
                 let Some(frame) = self.stack.pop() else { return Status::NotFound };
                 self.meter.backtracks += 1;
                 self.remember_failed(frame.hash);

@@ -635,6 +635,9 @@ impl Solver {
             SearchMode::Reference => 1,
         };
         // A capacity below the bound is infeasible: minimizing starts there.
+        // (`limit`: the highest capacity asked about, for the answer
+        // "nothing fits" whatever the rounding.)
+        let limit = range.map_or(problem.capacity, |(_, hi)| hi);
         let range = range.map(|(lo, hi)| {
             let lo = align_up(lo.max(floor.min(hi)), step).unwrap_or(i64::MAX);
             (lo, hi - hi.rem_euclid(step))
@@ -649,7 +652,7 @@ impl Solver {
             Some((mut lo, mut hi)) => {
                 // As the reference: a failure of any kind raises the low end,
                 // a solution lowers the high end to just below its height.
-                let mut best: Result<Solution, SolveError> = Err(SolveError::Infeasible { capacity: hi });
+                let mut best: Result<Solution, SolveError> = Err(SolveError::Infeasible { capacity: limit });
                 let mut first_probe = true;
                 // Only the skyline search has random orders to vary.
                 let retries =

@@ -314,6 +314,17 @@ fn minimizing_tries_only_multiples_of_the_granularity() {
 }
 
 #[test]
+fn a_range_below_the_granularity_is_refuted_as_asked() {
+    let p = problem(vec![buffer(0, 2, 8), buffer(1, 3, 16)], 100);
+    let mut solver = Solver::new(SolverParams { search: SearchMode::Fast, ..SolverParams::default() });
+    match solver.minimize(&p, 0, 5) {
+        Err(SolveError::Infeasible { capacity }) => assert_eq!(capacity, 5),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(solver.minimize(&p, 0, 30).map(|s| s.height).ok(), Some(24));
+}
+
+#[test]
 fn irreducible_infeasible_subset() {
     let p =
         problem(vec![buffer(0, 2, 2), buffer(0, 2, 2), buffer(2, 5, 2), buffer(3, 6, 2), buffer(4, 7, 2)], 4);

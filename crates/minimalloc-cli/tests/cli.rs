@@ -393,6 +393,7 @@ fn stats_of_a_solved_run() {
     assert_eq!(json["buffers"], 5, "{json}");
     assert_eq!(json["capacity"], 12, "{json}");
     assert!(json["backtracks"].is_u64(), "{json}");
+    assert_eq!(json["probes"], 1, "one capacity searched: {json}");
     let elapsed = json["elapsed_seconds"].as_f64().expect("elapsed_seconds is a number");
     assert!((0.0..60.0).contains(&elapsed), "{json}");
     assert_eq!(fs::read_to_string(&output).unwrap(), EXAMPLE_SOLUTION);
@@ -423,6 +424,7 @@ fn stats_when_minimizing() {
     assert_eq!(json["height"], 12, "{json}");
     assert_eq!(json["lower_bound"], 12, "{json}");
     assert_eq!(json["buffers"], 5, "{json}");
+    assert_eq!(json["probes"], 0, "a heuristic reached the bound, no search: {json}");
 }
 
 // ---------------------------------------------------------------------------

@@ -640,7 +640,7 @@ impl Solver {
         let limit = range.map_or(problem.capacity, |(_, hi)| hi);
         let range = range.map(|(lo, hi)| {
             let lo = align_up(lo.max(floor.min(hi)), step).unwrap_or(i64::MAX);
-            (lo, hi - hi.rem_euclid(step))
+            (lo, hi.saturating_sub(hi.rem_euclid(step)))
         });
         let mut proved = range.map_or(0, |(lo, _)| lo);
         let proves = engines != Engines::Reference || is_complete(problem, &self.params);
@@ -658,6 +658,9 @@ impl Solver {
                 let retries =
                     low_first && deadline.is_some() && matches!(engines, Engines::Skyline | Engines::Race);
                 let mut round = 0u64;
+                // Whether some probe stopped at its own time limit: then
+                // "nothing found" is not "nothing fits".
+                let mut gave_up = false;
                 loop {
                     if lo > hi {
                         // Time left, and some capacity below the best was
@@ -692,11 +695,20 @@ impl Solver {
                     // left); the reference's gives each the whole deadline.
                     let classes = ((hi - lo) / step).saturating_add(1) as u64;
                     let later = 64 - classes.leading_zeros();
-                    let share = match (first_probe, round) {
-                        (true, _) => 2,
-                        // A retry just below the best is the last chance.
-                        (false, 1..) => 1,
-                        (false, 0) => later.clamp(1, 4),
+                    let share = match (self.params.search, first_probe, round) {
+                        (SearchMode::Reference, first, _) => {
+                            if first {
+                                2
+                            } else {
+                                4
+                            }
+                        }
+                        // The only capacity left, or a retry just below the
+                        // best: the last chance.
+                        (SearchMode::Fast, _, 1..) => 1,
+                        (SearchMode::Fast, _, 0) if classes == 1 => 1,
+                        (SearchMode::Fast, true, 0) => 2,
+                        (SearchMode::Fast, false, 0) => later.clamp(1, 4),
                     };
                     first_probe = false;
                     let probe_deadline = match deadline {
@@ -713,7 +725,7 @@ impl Solver {
                         Ok(solution) => {
                             self.cancelled.0.best_height.fetch_min(solution.height, AtomicOrdering::Relaxed);
                             let below = solution.height.saturating_sub(1);
-                            hi = below - below.rem_euclid(step);
+                            hi = below.saturating_sub(below.rem_euclid(step));
                             best = Ok(solution);
                         }
                         Err(status) => {
@@ -728,6 +740,7 @@ impl Solver {
                             if status != Status::Timeout && proves {
                                 proved = proved.max(mid.saturating_add(step));
                             }
+                            gave_up |= status == Status::Timeout;
                             match mid.checked_add(step) {
                                 Some(next) => lo = next,
                                 None => break,
@@ -735,7 +748,14 @@ impl Solver {
                         }
                     }
                 }
-                best
+                match best {
+                    // Some capacity up to the limit was given up, not
+                    // refuted.
+                    Err(SolveError::Infeasible { .. }) if gave_up && proved <= limit => {
+                        Err(fail(Status::Timeout, limit))
+                    }
+                    other => other,
+                }
             }
         };
         self.stats = stats;

@@ -324,6 +324,32 @@ fn a_range_below_the_granularity_is_refuted_as_asked() {
     assert_eq!(solver.minimize(&p, 0, 30).map(|s| s.height).ok(), Some(24));
 }
 
+/// A probe stopped by its share of the time limit refutes nothing: when no
+/// probe found a solution and one of them gave up, minimizing times out
+/// instead of answering "infeasible" (which `auto` takes as a proof that its
+/// heuristic is optimal).
+#[test]
+fn minimizing_that_gives_up_is_a_timeout() {
+    // Thinned 500-piece guillotine seed 10: feasible at its max load, and no
+    // search here finds how within a minute.
+    let full = crate::generate::guillotine(500, 10, 1 << 20, 1 << 20);
+    let p = crate::generate::thin(&full, 0.12, 10);
+    let lb = p.lower_bound();
+    for (lower, upper) in [(lb, lb), (lb, lb + 1)] {
+        let params = SolverParams {
+            search: SearchMode::Fast,
+            timeout: Some(Duration::from_millis(300)),
+            ..SolverParams::default()
+        };
+        let mut solver = Solver::new(params);
+        match solver.minimize(&p, lower, upper) {
+            Err(SolveError::Timeout(_)) => {}
+            other => panic!("[{lower}, {upper}]: {:?}", other.map(|s| s.height)),
+        }
+        assert_eq!(solver.proved_lower_bound(), lb, "nothing refuted");
+    }
+}
+
 #[test]
 fn irreducible_infeasible_subset() {
     let p =

@@ -76,20 +76,14 @@ impl<'a> Meter<'a> {
         }
         self.budget -= 1;
         self.nodes += 1;
-        if self.shared.cancelled.load(Ordering::Relaxed) {
-            return Some(Status::Cancelled);
-        }
-        self.countdown -= 1;
-        if self.countdown == 0 {
-            return self.checkpoint();
-        }
-        None
+        self.pulse()
     }
 
-    /// Counts work that is not a node (a backtrack, which may have tried
-    /// and undone many children): like [`Self::tick`] it reads the clock
-    /// every `interval` calls, but it spends no budget and counts no node,
-    /// so that a long run of failures still stops on time.
+    /// Counts work that is not a node (a child that failed its checks, which
+    /// may have raised and undone a wide stretch): like [`Self::tick`] it
+    /// reads the cancel flag, and the clock every `interval` calls, but it
+    /// spends no budget and counts no node, so that a long run of failures
+    /// still stops on time.
     #[inline]
     pub(crate) fn pulse(&mut self) -> Option<Status> {
         if self.shared.cancelled.load(Ordering::Relaxed) {

@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::heuristics::{self, Heuristic, HeuristicError, Limits};
-use crate::problem::{Problem, Solution};
+use crate::problem::{align_up, Problem, Solution};
 use crate::search::{CancelHandle, SearchStats, SolveError, Solver, SolverParams};
 
 /// What to run.
@@ -397,9 +397,8 @@ impl Allocator {
                 out.status = Status::Infeasible;
                 if crate::search::infeasible_is_proof(problem, &self.params) {
                     // Heights come in multiples of the granularity.
-                    let step = problem.granularity();
-                    let above = capacity.saturating_add(step - capacity.rem_euclid(step));
-                    out.proved_lower_bound = out.proved_lower_bound.max(above);
+                    let above = align_up(capacity.saturating_add(1), problem.granularity());
+                    out.proved_lower_bound = out.proved_lower_bound.max(above.unwrap_or(i64::MAX));
                 }
             }
             Err(SolveError::Timeout(_)) => out.status = Status::Timeout,

@@ -172,6 +172,13 @@ pub(crate) fn align_up(value: i64, alignment: i64) -> Option<i64> {
     }
 }
 
+/// The highest multiple of `step` (positive) at or below `value`
+/// (`i64::MIN` when there is none).
+#[inline]
+pub(crate) fn align_down(value: i64, step: i64) -> i64 {
+    value.saturating_sub(value.rem_euclid(step))
+}
+
 /// Kinds of event in the effective-size sweep, in the order they are applied
 /// at equal times (the last one applied at a time wins).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -670,6 +677,14 @@ mod tests {
         let s = p.strip_solution().unwrap();
         assert_eq!(s, Solution { offsets: vec![4, 0], height: 7 });
         assert!(p.buffers.iter().all(|b| b.offset.is_none()));
+    }
+
+    #[test]
+    fn align_down_finds_the_multiple_below() {
+        assert_eq!(align_down(17, 4), 16);
+        assert_eq!(align_down(16, 4), 16);
+        assert_eq!(align_down(-1, 4), -4);
+        assert_eq!(align_down(i64::MIN + 1, 4), i64::MIN);
     }
 
     #[test]

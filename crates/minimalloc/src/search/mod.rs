@@ -49,7 +49,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering as AtomicOrde
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::problem::{align_up, ModelError, Offset, Problem, Solution};
+use crate::problem::{align_down, align_up, ModelError, Offset, Problem, Solution};
 use crate::sweep::{sweep_until, SweepResult};
 use dfs::{Engine, Status};
 pub use order::{BadHeuristic, PreorderData, PreorderingComparator};
@@ -640,7 +640,7 @@ impl Solver {
         let limit = range.map_or(problem.capacity, |(_, hi)| hi);
         let range = range.map(|(lo, hi)| {
             let lo = align_up(lo.max(floor.min(hi)), step).unwrap_or(i64::MAX);
-            (lo, hi.saturating_sub(hi.rem_euclid(step)))
+            (lo, align_down(hi, step))
         });
         let mut proved = range.map_or(0, |(lo, _)| lo);
         let proves = engines != Engines::Reference || is_complete(problem, &self.params);
@@ -685,7 +685,7 @@ impl Solver {
                     } else {
                         lo + (hi - lo) / 2
                     };
-                    let mid = (mid - mid.rem_euclid(step)).max(lo);
+                    let mid = align_down(mid, step).max(lo);
                     // Our own minimization gives the probe at the bound half
                     // the time and each later probe a quarter of the time
                     // left, so that one hard probe (a proof of
@@ -696,13 +696,8 @@ impl Solver {
                     let classes = ((hi - lo) / step).saturating_add(1) as u64;
                     let later = 64 - classes.leading_zeros();
                     let share = match (self.params.search, first_probe, round) {
-                        (SearchMode::Reference, first, _) => {
-                            if first {
-                                2
-                            } else {
-                                4
-                            }
-                        }
+                        (SearchMode::Reference, true, _) => 2,
+                        (SearchMode::Reference, false, _) => 4,
                         // The only capacity left, or a retry just below the
                         // best: the last chance.
                         (SearchMode::Fast, _, 1..) => 1,
@@ -724,8 +719,7 @@ impl Solver {
                     match run(mid, probe_deadline, round, &mut stats) {
                         Ok(solution) => {
                             self.cancelled.0.best_height.fetch_min(solution.height, AtomicOrdering::Relaxed);
-                            let below = solution.height.saturating_sub(1);
-                            hi = below.saturating_sub(below.rem_euclid(step));
+                            hi = align_down(solution.height.saturating_sub(1), step);
                             best = Ok(solution);
                         }
                         Err(status) => {

@@ -919,9 +919,7 @@ impl<'a> State<'a> {
             // the runs that `pit_fits` looks at.
             self.reason = f.why;
             if self.try_place(&f, b, offset) {
-                if let Some(top) = self.stack.last_mut() {
-                    *top = f;
-                }
+                self.save(f);
                 return true;
             }
             f.why = self.reason;
@@ -930,17 +928,12 @@ impl<'a> State<'a> {
             // thousands of them, each raising and undoing its stretch.
             if let Some(status) = self.meter.pulse() {
                 self.interrupted = Some(status);
-                if let Some(top) = self.stack.last_mut() {
-                    *top = f;
-                }
-                return false;
+                break;
             }
         }
-        if !f.raised {
+        if !f.raised && self.interrupted.is_none() {
             f.raised = true;
-            if let Some(top) = self.stack.last_mut() {
-                *top = f;
-            }
+            self.save(f);
             self.reason = f.why;
             if self.raise(f.s, f.e + 1, f.m) && self.pit_fits(f.s) {
                 return true;
@@ -948,10 +941,16 @@ impl<'a> State<'a> {
             f.why = self.reason;
             self.undo_to(f.trail_mark, f.placed_mark, f.hash);
         }
+        self.save(f);
+        false
+    }
+
+    /// Writes `f`, the top frame as a child left it, back onto the stack.
+    #[inline]
+    fn save(&mut self, f: Frame) {
         if let Some(top) = self.stack.last_mut() {
             *top = f;
         }
-        false
     }
 
     /// Applies the child "`b` is the lowest, leftmost buffer of the run, at

@@ -825,7 +825,8 @@ impl<'a> State<'a> {
                 self.cands.push(b);
             }
         }
-        let freed = self.freed_band(self.attempt).contains(&h);
+        // Guided: put first the buffers of the deepest path (see below).
+        let guided = self.attempt.is_multiple_of(GUIDED_EVERY) && !self.freed_band(self.attempt).contains(&h);
         let list = &mut self.cands[start..];
         let (first, last, size) = (&self.first, &self.last, &self.size);
         match self.attempt {
@@ -837,7 +838,6 @@ impl<'a> State<'a> {
                 // whether it is off the guide, its first section, whether it
                 // spans the rest of the pit, a random number, itself.
                 let salt = attempt.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                let guided = attempt % GUIDED_EVERY == 0 && !freed;
                 let (deepest, align) = (&self.deepest_offset, &self.align);
                 let off_path = |b: usize| guided && Some(deepest[b]) != align_up(h, align[b]);
                 self.keyed.clear();

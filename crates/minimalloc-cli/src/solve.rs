@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use minimalloc::allocate::{Algorithm, Allocator, Status};
 use minimalloc::csv::{self, CsvFormat};
-use minimalloc::search::{SearchMode, SolveError, Solver, SolverParams};
+use minimalloc::search::{SearchMode, SearchStats, SolveError, Solver, SolverParams};
 use minimalloc::validate::validate;
 use minimalloc::{Problem, Solution};
 
@@ -58,9 +58,8 @@ struct Report {
     lower_bound: i64,
     proved_lower_bound: i64,
     capacity: Option<i64>,
-    backtracks: u64,
-    nodes: u64,
-    probes: u64,
+    /// The searches' counters, as the library reports them.
+    stats: SearchStats,
     elapsed: f64,
     buffers: usize,
 }
@@ -76,9 +75,9 @@ impl Report {
             "proved_lower_bound": self.proved_lower_bound,
             "gap_percent": self.height.map(|h| gap_percent(h, self.proved_lower_bound)),
             "capacity": self.capacity,
-            "backtracks": self.backtracks,
-            "nodes": self.nodes,
-            "probes": self.probes,
+            "backtracks": self.stats.backtracks,
+            "nodes": self.stats.nodes,
+            "probes": self.stats.probes,
             "elapsed_seconds": self.elapsed,
             "buffers": self.buffers,
         });
@@ -100,7 +99,7 @@ impl Report {
         let by = self.produced_by.map(|p| format!(" by {p}")).unwrap_or_default();
         format!(
             "minimalloc: {}{by}: {} buffers, {height}, {:.3} s, {} backtracks",
-            self.status, self.buffers, self.elapsed, self.backtracks
+            self.status, self.buffers, self.elapsed, self.stats.backtracks
         )
     }
 }
@@ -136,9 +135,7 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
         lower_bound,
         proved_lower_bound: lower_bound,
         capacity: args.capacity,
-        backtracks: 0,
-        nodes: 0,
-        probes: 0,
+        stats: SearchStats::default(),
         elapsed: 0.0,
         buffers: problem.buffers.len(),
     };
@@ -182,8 +179,7 @@ fn run_reference(
     if crate::interrupt::interrupted() {
         return Ok(crate::interrupt::EXIT_CODE);
     }
-    let stats = solver.stats();
-    (report.backtracks, report.nodes, report.probes) = (stats.backtracks, stats.nodes, stats.probes);
+    report.stats = solver.stats();
     Ok(match result {
         Ok(solution) => {
             report.height = Some(solution.height);
@@ -250,8 +246,7 @@ fn run_allocator(
     if crate::interrupt::interrupted() {
         return Ok(crate::interrupt::EXIT_CODE);
     }
-    let stats = allocation.stats;
-    (report.backtracks, report.nodes, report.probes) = (stats.backtracks, stats.nodes, stats.probes);
+    report.stats = allocation.stats;
     report.status = allocation.status.name();
     report.produced_by = allocation.produced_by;
     report.proved_lower_bound = allocation.proved_lower_bound;

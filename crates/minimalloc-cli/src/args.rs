@@ -354,11 +354,13 @@ pub struct SolveArgs {
     /// (the reference's behaviour), `auto` without.
     #[arg(long = "algorithm", value_name = "NAME")]
     pub algorithm: Option<minimalloc::allocate::Algorithm>,
-    /// The exact search: `fast` (bottom-left on a skyline, stronger on
-    /// tight problems) or `reference` (the C++ reference's search node for
-    /// node: identical output and backtrack counts). Default: `fast`, or
-    /// `reference` when a technique switch is turned off or
-    /// `--preordering_heuristics` is given (they tune the reference's search).
+    /// The exact search: `fast` (the reference's search for a tenth of the
+    /// time limit, at most 2 s, then bottom-left on a skyline, stronger on
+    /// tight problems) or `reference` (the C++ reference's search alone,
+    /// node for node: identical output and backtrack counts). Default:
+    /// `fast`, or `reference` when a technique switch is turned off or
+    /// `--preordering_heuristics` differs from `WAT,TAW,TWA` (they tune the
+    /// reference's search).
     #[arg(long = "search", value_name = "NAME")]
     pub search: Option<minimalloc::search::SearchMode>,
     /// Draw the solution as an SVG picture into this file.

@@ -9,8 +9,11 @@
 //!   `search/dfs.rs` over each partition. It visits the same nodes as the C++
 //!   reference, so it returns the same offsets and counts the same
 //!   backtracks.
-//! - [`SearchMode::Fast`]: the best heuristic placement first (if it fits,
-//!   done), then two skyline searches (`search/skyline.rs`) racing on two
+//! - [`SearchMode::Fast`]: at a given capacity, the reference's search
+//!   first, for a tenth of the time left (at most two seconds): whatever it
+//!   decides in that time is answered exactly as the reference would
+//!   (same offsets, same backtracks). Then the best heuristic placement (if
+//!   it fits, done), then two skyline searches (`search/skyline.rs`) racing on two
 //!   threads, one starting with rule-based candidate orders, the other with
 //!   random ones; the one finishing with fewer nodes wins, so the outcome
 //!   does not depend on timing. Problems with gaps or fixed
@@ -95,11 +98,12 @@ pub enum SearchMode {
     /// backtracks. The switches of [`SolverParams`] apply to it.
     #[default]
     Reference,
-    /// A stronger search that may explore in any order: bottom-left placement
-    /// on a skyline with section bounds and remembered failures (see
-    /// `search/skyline.rs`). It proves infeasibility just as the reference
-    /// does. Problems with gaps or fixed offsets fall back to the reference's
-    /// search.
+    /// A stronger search that may explore in any order: after a short run of
+    /// the reference's search (whose answer, when it has one in time, is
+    /// kept), bottom-left placement on a skyline with section bounds and
+    /// remembered failures (see `search/skyline.rs`). It proves
+    /// infeasibility just as the reference does. Problems with gaps or fixed
+    /// offsets fall back to the reference's search.
     Fast,
 }
 
@@ -473,6 +477,43 @@ impl Solver {
         self.run_search(problem, deadline, range, false)
     }
 
+    /// The fast search's first step at a given capacity: the reference's
+    /// search for a moment (a tenth of the time left, at most
+    /// [`PRELUDE_MAX`]), so that every problem the reference solves or
+    /// refutes quickly gets exactly the reference's answer (same offsets,
+    /// same backtracks) with default settings. `None` when it did not
+    /// decide in that time (or the problem is too large for it): the fast
+    /// search goes on, its statistics added to the prelude's.
+    fn reference_prelude(
+        &mut self,
+        problem: &Problem,
+        deadline: Option<Instant>,
+    ) -> Option<Result<Solution, SolveError>> {
+        if estimated_bytes(problem) > MAX_PRELUDE_BYTES {
+            return None;
+        }
+        let now = Instant::now();
+        let budget =
+            deadline.map_or(PRELUDE_MAX, |d| (d.saturating_duration_since(now) / 10).min(PRELUDE_MAX));
+        let prelude_deadline = now.checked_add(budget).map(|p| deadline.map_or(p, |d| p.min(d)));
+        self.params.search = SearchMode::Reference;
+        let outcome = self.run_search(problem, prelude_deadline, None, false);
+        self.params.search = SearchMode::Fast;
+        match outcome {
+            Ok(solution) => Some(Ok(solution)),
+            Err(SolveError::Infeasible { .. }) if !is_complete(problem, &self.params) => None,
+            Err(SolveError::Timeout(_)) | Err(SolveError::TooLarge { .. })
+                if deadline.is_none_or(|d| Instant::now() < d) =>
+            {
+                None
+            }
+            Err(SolveError::Timeout(_)) => {
+                Some(Err(SolveError::Timeout(self.params.timeout.unwrap_or_default())))
+            }
+            Err(other) => Some(Err(other)),
+        }
+    }
+
     /// Searches at the problem's capacity, or binary-searches the capacity
     /// within `range`.
     fn run_search(
@@ -485,6 +526,11 @@ impl Solver {
         // A seed serves one run, whatever its outcome.
         let given = self.seed.take();
         problem.check()?;
+        if self.params.search == SearchMode::Fast && range.is_none() && given.is_none() {
+            if let Some(outcome) = self.reference_prelude(problem, deadline) {
+                return outcome;
+            }
+        }
         let comparators = self.params.comparators()?;
         let normalized = normalize::normalize(problem);
         let searched: &Problem = &normalized.problem;
@@ -828,6 +874,16 @@ const TABU_WORK: u64 = 80_000_000;
 /// bound 986,112, in 2.0 s (against the reference: 1,005,568 after 10 s).
 const RANDOM_ORDERS_FROM: u64 = 1 << 20;
 
+/// The longest the fast search lets the reference's run first (see
+/// `Solver::reference_prelude`). The reference's search here is five to
+/// twenty times faster than the C++ reference's, so this covers the
+/// problems the C++ reference decides within about ten seconds.
+const PRELUDE_MAX: Duration = Duration::from_secs(2);
+
+/// Problems for which the reference's search could need more memory than
+/// this skip the prelude (see `Solver::reference_prelude`).
+const MAX_PRELUDE_BYTES: u64 = 512 << 20;
+
 /// Problems whose two racing skyline searches might need more memory than
 /// this (see `skyline::estimated_bytes`) run one skyline search alone.
 const MAX_RACE_BYTES: u64 = 2 << 30;
@@ -852,7 +908,8 @@ fn skyline_engines(buffers: usize) -> (Engines, u64) {
 /// tells the other to stop at the same node count, so the slower one never
 /// runs past it; comparing node counts rather than clocks makes the choice
 /// the same on every run. Unless `second_proves`, the second's "not found"
-/// does not count as finishing.
+/// does not count as finishing. The statistics added to `stats` are the
+/// winner's (both searches' when neither finished).
 fn race<F, S>(
     first: F,
     second: S,
@@ -886,18 +943,28 @@ where
         let one = first_thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (one, (result, own))
     });
-    stats.nodes += one_stats.nodes + two_stats.nodes;
-    stats.backtracks += one_stats.backtracks + two_stats.backtracks;
-    match (finished(&one), finished(&two)) {
-        (true, true) if two_stats.nodes < one_stats.nodes => two,
-        (true, _) => one,
-        (false, true) => two,
+    // The winner's counts alone: the loser's depend on when it saw the
+    // limit, and the statistics should be the same on every run.
+    let (result, counted) = match (finished(&one), finished(&two)) {
+        (true, true) if two_stats.nodes < one_stats.nodes => (two, two_stats),
+        (true, _) => (one, one_stats),
+        (false, true) => (two, two_stats),
         // Neither finished: the deadline or a cancel stopped both.
-        (false, false) => match (one, two) {
-            (Err(Status::Timeout), _) | (_, Err(Status::Timeout)) => Err(Status::Timeout),
-            (one, _) => one,
-        },
-    }
+        (false, false) => {
+            let both = SearchStats {
+                nodes: one_stats.nodes + two_stats.nodes,
+                backtracks: one_stats.backtracks + two_stats.backtracks,
+                ..SearchStats::default()
+            };
+            match (one, two) {
+                (Err(Status::Timeout), _) | (_, Err(Status::Timeout)) => (Err(Status::Timeout), both),
+                (one, _) => (one, both),
+            }
+        }
+    };
+    stats.nodes += counted.nodes;
+    stats.backtracks += counted.backtracks;
+    result
 }
 
 /// Runs one search at `capacity` on a thread whose stack fits the recursion

@@ -100,7 +100,9 @@ gives each an offset so that buffers live at the same time never overlap, and wr
 solution as CSV with an `offset` column.\n\nExit codes: 0 solved, 1 infeasible (or a chosen heuristic \
 does not fit), 2 bad input or usage, 3 timed out (or too large for the exact search), 4 internal error \
 (a solution failed validation), 130 interrupted.",
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    // As Abseil's flags: a flag given twice takes its last value.
+    args_override_self = true
 )]
 pub struct Cli {
     /// The solve command's flags (when no subcommand is given).

@@ -244,6 +244,15 @@ fn readme_example_with_files() {
 }
 
 #[test]
+fn a_repeated_flag_takes_its_last_value_as_abseil_does() {
+    let (dir, _) = dir_with_input(EXAMPLE.as_bytes());
+    let r = run(dir.path(), &["--capacity=4", "--capacity=12", "--input=input.csv"]);
+    r.assert_code(0);
+    assert_eq!(r.stdout_text(), EXAMPLE_SOLUTION);
+    run(dir.path(), &["--capacity=12", "--capacity=4", "--input=input.csv"]).assert_code(1);
+}
+
+#[test]
 fn readme_example_with_relative_paths() {
     let (dir, _) = dir_with_input(EXAMPLE.as_bytes());
     run(dir.path(), &["--capacity=12", "--input=input.csv", "--output=out.csv"]).assert_code(0);

@@ -31,7 +31,7 @@
 //! | `alignment` | no       | The buffer's offset must be a multiple of this; at least 1. Default 1. |
 //! | `hint`      | no       | A suggested offset, carried along but not used by the solver; `-1` means no hint. |
 //! | `gaps`      | no       | Times at which the buffer is (partly) inactive; see below. Empty means none. |
-//! | `offset`    | no       | A fixed offset, at least 0: the solver must place the buffer exactly there. A solved problem is written with this column. |
+//! | `offset`    | no       | A fixed offset, at least 0: the solver must place the buffer exactly there; an empty field leaves the buffer free. A solved problem is written with this column. |
 //!
 //! Each required column must appear exactly once; two columns that mean the
 //! same thing (say `id` and `buffer`, or `upper` and `end`) are an error.
@@ -636,7 +636,11 @@ impl<'a> Row<'a> {
         let h = self.header;
         let found = self.record.len();
         if found != h.names.len() {
-            return Err(self.error(None, None, CsvErrorKind::FieldCount { expected: h.names.len(), found }));
+            // The line as read, and the first column it lacks, if any.
+            let fields: Vec<_> = self.record.iter().map(String::from_utf8_lossy).collect();
+            let missing = (found < h.names.len()).then_some(found);
+            let kind = CsvErrorKind::FieldCount { expected: h.names.len(), found };
+            return Err(self.error(missing, Some(&fields.join(",")), kind));
         }
         // Every field must be UTF-8, used or not.
         for column in 0..found {
@@ -679,7 +683,8 @@ impl<'a> Row<'a> {
         if let Some(column) = h.gaps {
             buffer.gaps = self.gaps(column, lower, upper, size)?;
         }
-        if let Some(column) = h.offset {
+        // An empty `offset` field leaves that buffer free.
+        if let Some(column) = h.offset.filter(|&c| !self.field(c).is_ok_and(|t| t.trim().is_empty())) {
             let (offset, text) = self.integer(column)?;
             if offset < 0 {
                 return Err(self.error(Some(column), Some(text), CsvErrorKind::NegativeOffset));
@@ -1317,10 +1322,12 @@ mod tests {
     fn error_field_count() {
         let e = read_err("id,lower,upper,size\na,1,2,3\n\nb,1,2,3,4\n");
         assert!(matches!(e.kind(), CsvErrorKind::FieldCount { expected: 4, found: 5 }), "{e}");
-        check(&e, 4, None, None);
-        assert_eq!(e.to_string(), "input.csv:4: expected 4 fields as in the header, found 5");
+        check(&e, 4, None, Some("b,1,2,3,4"));
+        assert_eq!(e.to_string(), "input.csv:4: expected 4 fields as in the header, found 5: \"b,1,2,3,4\"");
+        // A short line names the first column it lacks.
         let e = read_err("id,lower,upper,size\na,1,2\n");
         assert!(matches!(e.kind(), CsvErrorKind::FieldCount { expected: 4, found: 3 }), "{e}");
+        check(&e, 2, Some("size"), Some("a,1,2"));
     }
 
     #[test]
@@ -1332,7 +1339,7 @@ mod tests {
             ("id,lower,upper,size\na,1,1 2,3\n", "upper", "1 2"),
             ("id,lower,upper,size,alignment\na,1,2,3,++1\n", "alignment", "++1"),
             ("id,lower,upper,size,hint\na,1,2,3,b\n", "hint", "b"),
-            ("id,lower,upper,size,offset\na,1,2,3,\n", "offset", ""),
+            ("id,lower,upper,size,offset\na,1,2,3,x\n", "offset", "x"),
         ] {
             let e = read_err(text);
             assert!(matches!(e.kind(), CsvErrorKind::MalformedInteger), "{e}");
@@ -1412,6 +1419,16 @@ mod tests {
         let e = read_err("id,lower,upper,size,offset\na,1,2,3,-1\n");
         assert!(matches!(e.kind(), CsvErrorKind::NegativeOffset), "{e}");
         check(&e, 2, Some("offset"), Some("-1"));
+    }
+
+    #[test]
+    fn empty_offset_leaves_the_buffer_free() {
+        let p = from_csv("id,lower,upper,size,offset\na,1,2,3,\nb,1,2,3,5\nc,1,2,3, \n").unwrap();
+        let offsets: Vec<_> = p.buffers.iter().map(|b| b.offset).collect();
+        assert_eq!(offsets, [None, Some(5), None]);
+        // Other integer columns still need a value.
+        let e = read_err("id,lower,upper,size,alignment\na,1,2,3,\n");
+        assert!(matches!(e.kind(), CsvErrorKind::MalformedInteger), "{e}");
     }
 
     #[test]

@@ -357,7 +357,7 @@ pub struct SolveArgs {
     #[arg(long = "algorithm", value_name = "NAME")]
     pub algorithm: Option<minimalloc::allocate::Algorithm>,
     /// The exact search: `fast` (the reference's search for a tenth of the
-    /// time limit, at most 2 s, then bottom-left on a skyline, stronger on
+    /// time limit, at most 1 s, then bottom-left on a skyline, stronger on
     /// tight problems) or `reference` (the C++ reference's search alone,
     /// node for node: identical output and backtrack counts). Default:
     /// `fast`, or `reference` when a technique switch is turned off or

@@ -6,7 +6,7 @@
 //! not finish within 50 ms, the handler removes any half-written output and
 //! exits itself.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -15,7 +15,7 @@ use minimalloc::search::CancelHandle;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static SOLVER: Mutex<Option<CancelHandle>> = Mutex::new(None);
-static PENDING_OUTPUT: Mutex<Option<PathBuf>> = Mutex::new(None);
+static PENDING_OUTPUTS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// The exit code of an interrupted run.
 pub const EXIT_CODE: u8 = 130;
@@ -31,8 +31,8 @@ pub fn install() {
         }
         std::thread::sleep(Duration::from_millis(50));
         // The main thread has not exited by itself: clean up and leave.
-        if let Ok(guard) = PENDING_OUTPUT.lock() {
-            if let Some(path) = guard.as_ref() {
+        if let Ok(guard) = PENDING_OUTPUTS.lock() {
+            for path in guard.iter() {
                 let _ = std::fs::remove_file(path);
             }
         }
@@ -53,9 +53,17 @@ pub fn watch_solver(handle: CancelHandle) {
     }
 }
 
-/// Remembers a temporary file to delete if the process must exit abruptly.
-pub fn pending_output(path: Option<PathBuf>) {
-    if let Ok(mut guard) = PENDING_OUTPUT.lock() {
-        *guard = path;
+/// Records a temporary output file for the handler to remove if the run is
+/// interrupted before it is put in place.
+pub fn pending_output(path: &Path) {
+    if let Ok(mut guard) = PENDING_OUTPUTS.lock() {
+        guard.push(path.to_path_buf());
+    }
+}
+
+/// Forgets the temporary output files (put in place, or removed).
+pub fn clear_pending_outputs() {
+    if let Ok(mut guard) = PENDING_OUTPUTS.lock() {
+        guard.clear();
     }
 }

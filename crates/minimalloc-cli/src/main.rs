@@ -44,12 +44,22 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let result = match cli.command {
-        Some(args::Command::Bench(bench_args)) => bench::run(&bench_args),
-        Some(args::Command::Generate(generate_args)) => generate::run(&generate_args),
-        Some(args::Command::Plot(plot_args)) => plot::run(&plot_args),
-        Some(args::Command::Compare(compare_args)) => compare::run(&compare_args),
+    // A panic is a bug: say so in one line (the word "panicked" included,
+    // which the tests look for), and end with the internal-error code
+    // rather than Rust's 101. Output files are written atomically, so none
+    // is left half-written.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("minimalloc: internal error (a bug; please report it with the input): {info}");
+    }));
+    let run = std::panic::AssertUnwindSafe(|| match &cli.command {
+        Some(args::Command::Bench(bench_args)) => bench::run(bench_args),
+        Some(args::Command::Generate(generate_args)) => generate::run(generate_args),
+        Some(args::Command::Plot(plot_args)) => plot::run(plot_args),
+        Some(args::Command::Compare(compare_args)) => compare::run(compare_args),
         None => solve::run(&cli.solve),
+    });
+    let Ok(result) = std::panic::catch_unwind(run) else {
+        return ExitCode::from(4);
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -7,7 +7,7 @@ use minimalloc::render::{self, RenderOptions};
 use minimalloc::{Problem, Solution};
 
 use crate::args::PlotArgs;
-use crate::output::write_atomically;
+use crate::output::Staged;
 use crate::Failure;
 
 /// A picture format: the library's `render::svg` or `render::html`.
@@ -21,13 +21,29 @@ pub fn draw(
     html: Option<&Path>,
     quiet: bool,
 ) -> Result<(), Failure> {
+    let mut staged = Staged::default();
+    stage(problem, solution, svg, html, quiet, &mut staged)?;
+    staged.commit().map_err(|e| write_failure("the pictures", &e))
+}
+
+/// Renders the pictures into `staged` (see [`crate::output`]): they appear
+/// only when it is committed, together with the other outputs of the run.
+pub fn stage(
+    problem: &Problem,
+    solution: &Solution,
+    svg: Option<&Path>,
+    html: Option<&Path>,
+    quiet: bool,
+    staged: &mut Staged,
+) -> Result<(), Failure> {
     let options = RenderOptions::default();
     let outputs: [(Option<&Path>, Renderer); 2] = [(svg, render::svg), (html, render::html)];
     for (path, render) in outputs {
         let Some(path) = path else { continue };
         let (text, summary) = render(problem, solution, &options);
-        write_atomically(path, |w| w.write_all(text.as_bytes()))
-            .map_err(|e| Failure::input(format!("cannot write the picture to {}: {e}", path.display())))?;
+        staged
+            .add(path, |w| w.write_all(text.as_bytes()))
+            .map_err(|e| write_failure(&format!("the picture to {}", path.display()), &e))?;
         if summary.merged > 0 && !quiet {
             eprintln!(
                 "minimalloc: {}: {} segments too small to see were merged into {} grey blocks",
@@ -38,6 +54,16 @@ pub fn draw(
         }
     }
     Ok(())
+}
+
+/// The failure to write `what`: exit code 130 if Ctrl-C abandoned it, else
+/// 2.
+pub fn write_failure(what: &str, e: &std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::Interrupted && crate::interrupt::interrupted() {
+        Failure { code: crate::interrupt::EXIT_CODE, message: "interrupted; nothing was written".into() }
+    } else {
+        Failure::input(format!("cannot write {what}: {e}"))
+    }
 }
 
 /// Runs the plot command; returns the exit code.

@@ -19,33 +19,39 @@ pub struct Progress {
 
 impl Progress {
     /// Starts watching `handle` (no display unless stderr is a terminal).
+    /// The elapsed time shown counts from this call, which the CLI makes
+    /// right before the search starts.
     pub fn start(handle: CancelHandle, lower_bound: i64, quiet: bool) -> Self {
+        let start = Instant::now();
         let done = Arc::new(AtomicBool::new(false));
         if quiet || !std::io::stderr().is_terminal() {
             return Progress { done, thread: None };
         }
         let flag = done.clone();
         let thread = std::thread::spawn(move || {
-            let start = Instant::now();
             let mut bar: Option<ProgressBar> = None;
             while !flag.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
-                if start.elapsed() < Duration::from_secs(1) {
+                let elapsed = start.elapsed();
+                if elapsed < Duration::from_secs(1) {
                     continue;
                 }
+                // indicatif's own `{elapsed}` would count from the bar's
+                // creation, a second late: the time is formatted here.
                 let bar = bar.get_or_insert_with(|| {
                     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
                     bar.set_style(
-                        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                        ProgressStyle::with_template("{spinner} {msg}")
                             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                     );
                     bar
                 });
-                let best = handle.best_height().map_or("-".to_string(), |h| h.to_string());
-                bar.set_message(format!(
-                    "{} nodes, {} backtracks, best height {best}, lower bound {lower_bound}",
+                bar.set_message(line(
+                    elapsed,
                     handle.nodes(),
-                    handle.backtracks()
+                    handle.backtracks(),
+                    handle.best_height(),
+                    lower_bound,
                 ));
                 bar.tick();
             }
@@ -72,5 +78,48 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The progress text after `elapsed` (shown as `HH:MM:SS`, like indicatif's
+/// `{elapsed_precise}`).
+fn line(
+    elapsed: Duration,
+    nodes: u64,
+    backtracks: u64,
+    best_height: Option<i64>,
+    lower_bound: i64,
+) -> String {
+    let seconds = elapsed.as_secs();
+    let best = best_height.map_or("-".to_string(), |h| h.to_string());
+    format!(
+        "{:02}:{:02}:{:02} {nodes} nodes, {backtracks} backtracks, best height {best}, lower bound {lower_bound}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elapsed_counts_from_the_start_of_the_run() {
+        assert_eq!(
+            line(Duration::from_millis(1_900), 12, 3, None, 7),
+            "00:00:01 12 nodes, 3 backtracks, best height -, lower bound 7"
+        );
+        assert_eq!(
+            line(Duration::from_secs(3 * 3600 + 25 * 60 + 9), 0, 0, Some(42), 40),
+            "03:25:09 0 nodes, 0 backtracks, best height 42, lower bound 40"
+        );
+    }
+
+    #[test]
+    fn no_display_when_quiet() {
+        let progress = Progress::start(CancelHandle::default(), 0, true);
+        assert!(progress.thread.is_none());
+        progress.finish();
     }
 }

@@ -1,5 +1,6 @@
 //! The default command: read a problem, solve it, write the solution.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -10,17 +11,52 @@ use minimalloc::validate::validate;
 use minimalloc::{Problem, Solution};
 
 use crate::args::{OutputFormat, SolveArgs};
-use crate::output::write_atomically;
+use crate::output::{write_atomically, Staged};
+use crate::plot::write_failure;
 use crate::Failure;
 
-/// Reads the problem from a path, or from standard input for `-`.
+/// How long reading the input may go on past the time limit.
+const READ_GRACE: Duration = Duration::from_millis(50);
+
+/// Reads the input problem (`-`: standard input); errors name the file.
 pub fn read_input(input: &str) -> Result<Problem, Failure> {
+    read_input_until(input, None)
+}
+
+/// [`read_input`], giving up (exit code 3) once `deadline` passes: a time
+/// limit counts from the start of the run, reading included.
+pub fn read_input_until(input: &str, deadline: Option<Instant>) -> Result<Problem, Failure> {
     let result = if input == "-" {
-        csv::read_problem(std::io::stdin().lock(), "<stdin>")
+        csv::read_problem(UntilDeadline { inner: std::io::stdin().lock(), deadline }, "<stdin>")
     } else {
-        csv::read_problem_file(Path::new(input))
+        match std::fs::File::open(input) {
+            Ok(file) => csv::read_problem(UntilDeadline { inner: file, deadline }, input),
+            // The library's error names the file as for any other problem.
+            Err(_) => csv::read_problem_file(Path::new(input)),
+        }
     };
-    result.map_err(|e| Failure::input(e.to_string()))
+    result.map_err(|e| match e.kind() {
+        csv::CsvErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            Failure { code: 3, message: format!("{input}: timed out while reading the input") }
+        }
+        _ => Failure::input(e.to_string()),
+    })
+}
+
+/// A reader that fails with [`std::io::ErrorKind::TimedOut`] once its
+/// deadline has passed (checked at every read of a chunk, a few kilobytes).
+struct UntilDeadline<R> {
+    inner: R,
+    deadline: Option<Instant>,
+}
+
+impl<R: std::io::Read> std::io::Read for UntilDeadline<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "time limit reached"));
+        }
+        self.inner.read(buf)
+    }
 }
 
 /// The solver settings the flags ask for.
@@ -120,13 +156,20 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
             return Err(Failure::input(format!("--capacity must be non-negative, got {capacity}")));
         }
     }
-    let mut problem = read_input(input)?;
+    // The time limit counts from here, reading the input included. Reading
+    // may run a little past it (less than the 100 ms a timeout may take),
+    // so that a small input is always read and the outcome is a timeout
+    // reported with its figures.
+    let start = Instant::now();
+    let read_deadline = args.timeout.and_then(|t| start.checked_add(t.saturating_add(READ_GRACE)));
+    let mut problem = read_input_until(input, read_deadline)?;
+    let mut params = params;
+    params.timeout = args.timeout.map(|t| t.saturating_sub(start.elapsed()));
     let lower_bound = minimalloc::bound::lower_bound(&problem);
     // Like the reference, a capacity means the exact search (same answers);
     // without one, `auto` minimizes the peak.
     let algorithm =
         args.algorithm.unwrap_or(if args.capacity.is_some() { Algorithm::Exact } else { Algorithm::Auto });
-    let start = Instant::now();
     let mut report = Report {
         status: "solved",
         algorithm: algorithm.name(),
@@ -352,16 +395,38 @@ fn finish_solved(args: &SolveArgs, problem: &Problem, solution: &Solution) -> Re
         }
     }
     if args.print_solution {
-        print!("{}", crate::tikz::tikz(problem, solution));
+        // As `print!`, but a closed pipe (`| head`) is no reason to fail.
+        let mut stdout = std::io::stdout().lock();
+        let _ =
+            stdout.write_all(crate::tikz::tikz(problem, solution).as_bytes()).and_then(|()| stdout.flush());
     }
-    crate::plot::draw(problem, solution, args.svg.as_deref(), args.html.as_deref(), args.quiet)?;
+    // The solution and its pictures appear together or not at all.
+    let mut staged = Staged::default();
+    crate::plot::stage(
+        problem,
+        solution,
+        args.svg.as_deref(),
+        args.html.as_deref(),
+        args.quiet,
+        &mut staged,
+    )?;
     let format = match args.output_format {
         OutputFormat::Standard => CsvFormat::Standard,
         OutputFormat::Legacy => CsvFormat::Legacy,
     };
-    let path = args.output.as_deref().unwrap_or(Path::new("-"));
-    write_atomically(path, |w| csv::write_csv(w, problem, Some(solution), format))
-        .map_err(|e| Failure::input(format!("cannot write the solution to {}: {e}", path.display())))
+    let path = match args.output.as_deref() {
+        Some(path) => Some(path),
+        // As the reference: with --print_solution and no --output, standard
+        // output holds the picture alone.
+        None if args.print_solution => None,
+        None => Some(Path::new("-")),
+    };
+    if let Some(path) = path {
+        staged
+            .add(path, |w| csv::write_csv(w, problem, Some(solution), format))
+            .map_err(|e| write_failure(&format!("the solution to {}", path.display()), &e))?;
+    }
+    staged.commit().map_err(|e| write_failure("the solution", &e))
 }
 
 /// Prints an irreducible infeasible subset of buffers on standard error.

@@ -253,6 +253,32 @@ fn a_repeated_flag_takes_its_last_value_as_abseil_does() {
 }
 
 #[test]
+fn a_failing_output_leaves_every_other_output_untouched() {
+    // The pictures and the solution appear together or not at all: an
+    // unwritable solution path leaves an existing picture as it was.
+    let (dir, _) = dir_with_input(EXAMPLE.as_bytes());
+    let svg = dir.path().join("picture.svg");
+    fs::write(&svg, SENTINEL).unwrap();
+    let r = run(
+        dir.path(),
+        &["--capacity=12", "--input=input.csv", "--svg=picture.svg", "--output=no-such-folder/out.csv"],
+    );
+    r.assert_code(2);
+    assert!(r.stderr.contains("no-such-folder/out.csv"), "{}", r.stderr);
+    assert_eq!(fs::read(&svg).unwrap(), SENTINEL);
+    assert_eq!(entries(dir.path()), names(&["input.csv", "picture.svg"]), "no stray files");
+    // And the other way round.
+    let output = dir.path().join("out.csv");
+    fs::write(&output, SENTINEL).unwrap();
+    let r = run(
+        dir.path(),
+        &["--capacity=12", "--input=input.csv", "--svg=no-such-folder/p.svg", "--output=out.csv"],
+    );
+    r.assert_code(2);
+    assert_eq!(fs::read(&output).unwrap(), SENTINEL);
+}
+
+#[test]
 fn readme_example_with_relative_paths() {
     let (dir, _) = dir_with_input(EXAMPLE.as_bytes());
     run(dir.path(), &["--capacity=12", "--input=input.csv", "--output=out.csv"]).assert_code(0);

@@ -340,8 +340,10 @@ impl Allocator {
                 }
             }
         }
-        if let Some((_, name)) = best {
+        if let Some((solution, name)) = &best {
             out.produced_by = Some(name);
+            // Shown by progress displays while the exact search runs.
+            self.handle.offer_height(solution.height);
         }
         (best.map(|(solution, _)| solution), stopped)
     }
@@ -419,7 +421,8 @@ impl Allocator {
 
     /// Minimizes with exact searches between the lower bound and the lowest
     /// height known to be reachable: `reached`'s (a heuristic placement) or
-    /// stacking the buffers; `Unrepresentable` when neither fits in 64 bits.
+    /// stacking the buffers, else `i64::MAX` (then "nothing found" means
+    /// `Unrepresentable`: no placement fits in 64 bits).
     fn exact_below(
         &self,
         problem: &Problem,
@@ -427,17 +430,21 @@ impl Allocator {
         deadline: Option<Instant>,
         out: &mut Allocation,
     ) {
-        let upper = match (reached.as_ref().map(|s| s.height), problem.stacked_height()) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => match a.or(b) {
-                Some(upper) => upper,
-                None => {
-                    out.status = Status::Unrepresentable;
-                    return;
-                }
-            },
+        let known = match (reached.as_ref().map(|s| s.height), problem.stacked_height()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
-        self.exact_minimize(problem, out.lower_bound, upper, reached.as_ref(), deadline, out);
+        self.exact_minimize(
+            problem,
+            out.lower_bound,
+            known.unwrap_or(i64::MAX),
+            reached.as_ref(),
+            deadline,
+            out,
+        );
+        if known.is_none() && out.status == Status::Infeasible {
+            out.status = Status::Unrepresentable;
+        }
     }
 
     /// Bisects the capacity in `[lo, hi]` with exact searches (one sweep for
@@ -500,10 +507,20 @@ fn run_cancellable(
                 std::thread::sleep(Duration::from_millis(5));
             }
         });
-        let result = work(solver);
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
-        result
+        // Set on the way out even if `work` panics: the scope waits for the
+        // watcher, which would otherwise loop for ever (an audit finding).
+        let _finished = SetOnDrop(&done);
+        work(solver)
     })
+}
+
+/// Sets its flag when dropped, also while a panic unwinds.
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 fn add(a: SearchStats, b: SearchStats) -> SearchStats {
@@ -518,7 +535,18 @@ fn add(a: SearchStats, b: SearchStats) -> SearchStats {
 mod tests {
     use super::*;
     use crate::generate;
+    use crate::problem::Buffer;
     use crate::validate::validate;
+
+    #[test]
+    fn a_panic_in_a_cancellable_run_ends_the_run_instead_of_hanging() {
+        let mut solver = Solver::new(SolverParams::default());
+        let handle = CancelHandle::default();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_cancellable(&mut solver, &handle, |_| panic!("a bug in the search"))
+        }));
+        assert!(outcome.is_err(), "the panic reaches the caller");
+    }
 
     #[test]
     fn auto_returns_a_fitting_heuristic_at_once() {
@@ -528,6 +556,26 @@ mod tests {
         assert_eq!(a.status, Status::Solved);
         assert_ne!(a.produced_by, Some("exact"));
         assert_eq!(a.stats.nodes, 0, "no exact search needed");
+    }
+
+    #[test]
+    fn minimizing_near_the_top_of_64_bits_finds_what_the_heuristics_cannot() {
+        // An audit finding: no heuristic places b (its alignment rounds past
+        // 2^63) and stacking overflows, yet b fits at 0 below a: the exact
+        // search must still look, up to i64::MAX.
+        let mut b = Buffer::new("b", 0, 2, 10);
+        b.alignment = 1024;
+        let p = Problem { buffers: vec![Buffer::new("a", 0, 2, i64::MAX - 807), b], capacity: 0 };
+        let mut allocator = Allocator::new(SolverParams::default());
+        let a = allocator.allocate(&p, None, Algorithm::Auto);
+        assert_eq!(a.status, Status::Solved, "{:?}", a.notes);
+        let solution = a.solution.expect("a solution");
+        assert_eq!(validate(&Problem { capacity: solution.height, ..p.clone() }, &solution), Ok(()));
+        assert_eq!(solution.height, i64::MAX - 797);
+        // Two halves of 64 bits that overlap in time truly do not fit.
+        let half = Buffer::new("h", 0, 2, i64::MAX / 2 + 1);
+        let p = Problem { buffers: vec![half.clone(), Buffer { id: "i".into(), ..half }], capacity: 0 };
+        assert_eq!(allocator.allocate(&p, None, Algorithm::Auto).status, Status::Unrepresentable);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!   reference, so it returns the same offsets and counts the same
 //!   backtracks.
 //! - [`SearchMode::Fast`]: at a given capacity, the reference's search
-//!   first, for a tenth of the time left (at most two seconds): whatever it
+//!   first, for a tenth of the time left (at most one second): whatever it
 //!   decides in that time is answered exactly as the reference would
 //!   (same offsets, same backtracks). Then the best heuristic placement (if
 //!   it fits, done), then two skyline searches (`search/skyline.rs`) racing on two
@@ -306,6 +306,12 @@ impl CancelHandle {
         }
     }
 
+    /// Records a height reached (by a heuristic, say) for
+    /// [`Self::best_height`], if lower than the best so far.
+    pub(crate) fn offer_height(&self, height: i64) {
+        self.0.best_height.fetch_min(height, AtomicOrdering::Relaxed);
+    }
+
     /// Clears a cancel request and the progress counters.
     pub fn reset(&self) {
         self.0.reset();
@@ -327,7 +333,8 @@ impl CancelHandle {
         self.0.backtracks.load(AtomicOrdering::Relaxed)
     }
 
-    /// While minimizing, the lowest height found so far.
+    /// While minimizing, the lowest height found so far (by the search, or by
+    /// the heuristics that `auto` runs first).
     pub fn best_height(&self) -> Option<i64> {
         Some(self.0.best_height.load(AtomicOrdering::Relaxed)).filter(|&h| h != i64::MAX)
     }
@@ -877,8 +884,9 @@ const RANDOM_ORDERS_FROM: u64 = 1 << 20;
 /// The longest the fast search lets the reference's run first (see
 /// `Solver::reference_prelude`). The reference's search here is five to
 /// twenty times faster than the C++ reference's, so this covers the
-/// problems the C++ reference decides within about ten seconds.
-const PRELUDE_MAX: Duration = Duration::from_secs(2);
+/// problems the C++ reference decides within about five seconds (A–K
+/// take it 0.45 to 4 s).
+const PRELUDE_MAX: Duration = Duration::from_secs(1);
 
 /// Problems for which the reference's search could need more memory than
 /// this skip the prelude (see `Solver::reference_prelude`).

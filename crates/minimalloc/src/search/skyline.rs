@@ -155,11 +155,15 @@ pub(crate) fn search(
 }
 
 /// The problem with time reversed (each lifespan `[l, u)` becomes
-/// `[-u, -l)`): searching it fills memory right to left.
+/// `[!u, !l)`, that is `[-u - 1, -l - 1)`): searching it fills memory right
+/// to left.
 fn mirror(problem: &Problem) -> Problem {
     let mut mirrored = problem.clone();
     for b in &mut mirrored.buffers {
-        b.lifespan = crate::problem::Interval::new(-b.lifespan.upper, -b.lifespan.lower);
+        // `!t` (that is `-t - 1`) reverses the order like `-t` but never
+        // overflows, even at `i64::MIN`; only the order of end points
+        // matters to the search.
+        b.lifespan = crate::problem::Interval::new(!b.lifespan.upper, !b.lifespan.lower);
     }
     mirrored
 }
@@ -1463,7 +1467,12 @@ mod tests {
     fn mirror_reverses_time() {
         let problem = Problem { buffers: vec![Buffer::new("a", 2, 5, 1)], capacity: 1 };
         let lifespan = mirror(&problem).buffers[0].lifespan;
-        assert_eq!((lifespan.lower, lifespan.upper), (-5, -2));
+        assert_eq!((lifespan.lower, lifespan.upper), (-6, -3));
+        // The extremes of 64 bits too (an audit finding: `-i64::MIN`
+        // overflowed, and the search indexed out of bounds).
+        let problem = Problem { buffers: vec![Buffer::new("a", i64::MIN, i64::MAX, 1)], capacity: 1 };
+        let lifespan = mirror(&problem).buffers[0].lifespan;
+        assert_eq!((lifespan.lower, lifespan.upper), (i64::MIN, i64::MAX));
     }
 
     #[test]
@@ -1504,5 +1513,25 @@ mod tests {
         let solution = crate::problem::Solution::from_offsets(&problem, offsets);
         assert_eq!(crate::validate::validate(&problem, &solution), Ok(()));
         assert_eq!(search(&problem, 3, None, &shared, None, 0, &mut counts), Err(Status::NotFound));
+    }
+
+    #[test]
+    fn times_at_the_ends_of_64_bits() {
+        // An audit finding: lifespans starting at i64::MIN made the mirrored
+        // search index out of bounds. The same problem shifted to either end
+        // of the time axis must be solved alike.
+        let base = crate::generate::guillotine(40, 2, 1_000, 1_000);
+        for shift in [i64::MIN, i64::MAX - 1_000] {
+            let mut problem = base.clone();
+            for b in &mut problem.buffers {
+                b.lifespan =
+                    crate::problem::Interval::new(b.lifespan.lower + shift, b.lifespan.upper + shift);
+            }
+            let shared = Shared::default();
+            let mut counts = SearchStats::default();
+            let offsets = search(&problem, 1_000, None, &shared, None, 0, &mut counts).unwrap();
+            let solution = crate::problem::Solution::from_offsets(&problem, offsets);
+            assert_eq!(crate::validate::validate(&problem, &solution), Ok(()));
+        }
     }
 }

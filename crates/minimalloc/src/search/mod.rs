@@ -496,7 +496,12 @@ impl Solver {
         problem: &Problem,
         deadline: Option<Instant>,
     ) -> Option<Result<Solution, SolveError>> {
-        if estimated_bytes(problem) > MAX_PRELUDE_BYTES {
+        // (Its `8 n²` term first: the estimate of the sweep takes a while on
+        // large problems.)
+        let n = problem.buffers.len() as u64;
+        if n.saturating_mul(n).saturating_mul(8) > MAX_PRELUDE_BYTES
+            || estimated_bytes(problem) > MAX_PRELUDE_BYTES
+        {
             return None;
         }
         let now = Instant::now();

@@ -130,9 +130,18 @@ pub(crate) fn search(
     first_order: u64,
     stats: &mut SearchStats,
 ) -> Result<Vec<Offset>, Status> {
-    let mirrored = mirror(problem);
-    let mut states =
-        [State::new(problem, capacity, deadline, shared), State::new(&mirrored, capacity, deadline, shared)];
+    // Setting up takes a while on large problems (some 50 ms per direction
+    // at 100,000 buffers): the deadline is checked between the steps.
+    let past_deadline = || deadline.is_some_and(|d| Instant::now() >= d);
+    let forwards = State::new(problem, capacity, deadline, shared);
+    if past_deadline() {
+        return Err(Status::Timeout);
+    }
+    let backwards = State::new(&mirror(problem), capacity, deadline, shared);
+    if past_deadline() {
+        return Err(Status::Timeout);
+    }
+    let mut states = [forwards, backwards];
     for state in &mut states {
         state.meter.stop_at(stop_at);
     }
@@ -489,15 +498,11 @@ impl<'a> State<'a> {
             }
         }
         // Candidates of a section, best first: longest, then largest.
-        let mut by_start: Vec<usize> = (0..n).collect();
-        by_start.sort_by(|&a, &b| {
-            first[a]
-                .cmp(&first[b])
-                .then(last[b].cmp(&last[a]))
-                .then(size[b].cmp(&size[a]))
-                .then(align[a].cmp(&align[b]))
-                .then(a.cmp(&b))
-        });
+        // (Keys built once and sorted unstably: the index settles ties.)
+        let mut keyed: Vec<_> =
+            (0..n).map(|b| (first[b], Reverse(last[b]), Reverse(size[b]), align[b], b)).collect();
+        keyed.sort_unstable();
+        let by_start: Vec<usize> = keyed.into_iter().map(|key| key.4).collect();
         let mut start_rows = vec![0usize; sections + 1];
         for &b in &by_start {
             start_rows[first[b] + 1] += 1;

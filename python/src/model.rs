@@ -414,22 +414,38 @@ fn buffer_repr(b: &Buffer) -> String {
 ///         it; default 0).
 ///
 /// Equality and hashing compare the offsets only, as the reference's do.
+///
+/// ``offsets`` is a list, as the reference's; in the solutions that
+/// ``minimalloc.solve`` and ``minimalloc.place`` return, it is a NumPy
+/// ``int64`` array when NumPy is installed.
 #[pyclass(module = "minimalloc._minimalloc", name = "Solution", from_py_object)]
 #[derive(Clone)]
-pub struct PySolution(pub Solution);
+pub struct PySolution(
+    pub Solution,
+    /// Whether `offsets` reads as a NumPy array when NumPy is installed.
+    pub bool,
+);
 
 #[pymethods]
 impl PySolution {
     #[new]
     #[pyo3(signature = (offsets = Vec::new(), height = 0))]
     fn new(offsets: Vec<i64>, height: i64) -> Self {
-        PySolution(Solution { offsets, height })
+        PySolution(Solution { offsets, height }, false)
     }
 
-    /// The offset of each buffer (a list; a copy).
+    /// The offset of each buffer (a copy): a list, or a NumPy ``int64``
+    /// array in the solutions of ``minimalloc.solve`` and
+    /// ``minimalloc.place`` when NumPy is installed.
     #[getter]
-    fn get_offsets(&self) -> Vec<i64> {
-        self.0.offsets.clone()
+    fn get_offsets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.1 {
+            if let Ok(numpy) = py.import("numpy") {
+                let int64 = numpy.getattr("int64")?;
+                return numpy.call_method1("array", (self.0.offsets.clone(), int64));
+            }
+        }
+        self.0.offsets.clone().into_bound_py_any(py)
     }
 
     #[setter]
@@ -537,7 +553,7 @@ impl PyProblem {
     #[pyo3(signature = (*, strict = false))]
     fn strip_solution(&mut self, strict: bool) -> PyResult<Option<PySolution>> {
         match self.0.strip_solution() {
-            Ok(solution) => Ok(Some(PySolution(solution))),
+            Ok(solution) => Ok(Some(PySolution(solution, false))),
             Err(missing) if strict => Err(PyValueError::new_err(missing.to_string())),
             Err(_) => Ok(None),
         }

@@ -89,7 +89,7 @@ fn no_fit(py: Python<'_>, solution: Solution, capacity: i64, by: &str, notes: &[
         format!("{by}: no placement found within capacity {capacity} (best height {})", solution.height);
     let height = solution.height;
     let attrs = vec![
-        ("solution", PySolution(solution).into_bound_py_any(py).expect("a Solution converts")),
+        ("solution", PySolution(solution, true).into_bound_py_any(py).expect("a Solution converts")),
         ("capacity", int(py, capacity)),
         ("height", int(py, height)),
     ];
@@ -138,7 +138,7 @@ fn finish(
             Some(c) if s.height > c => Err(timed_out(py, limit, &notes)),
             // A time-out fallback is as good as `auto` gets in the time:
             // returned as a solution.
-            _ => Ok(PySolution(s)),
+            _ => Ok(PySolution(s, true)),
         },
         (Status::Unfit, Some(s)) => match capacity {
             Some(c) => {
@@ -148,7 +148,7 @@ fn finish(
                 };
                 Err(no_fit(py, s, c, &by, &notes))
             }
-            None => Ok(PySolution(s)),
+            None => Ok(PySolution(s, true)),
         },
         // `Unfit` without a solution: the heuristic could not place the
         // buffers at all (its placement overflowed).
@@ -203,7 +203,9 @@ fn finish(
 ///         exact search when it would need over 2 GiB of memory (then a
 ///         ``NoFitError`` with a capacity, the best heuristic without).
 ///     timeout: A time limit for the whole call (``Duration``, seconds, or
-///         None for ``params.timeout``, by default no limit).
+///         None for ``params.timeout``, by default no limit; ``"auto"``
+///         with no limit at all gives its exact search 10 s, as the
+///         command line does, then returns the best heuristic placement).
 ///     params: Settings of the exact search (default ``SolverParams()``).
 ///     search: Which exact search runs: ``"fast"`` (stronger on tight
 ///         problems, may place buffers differently) or ``"reference"`` (the
@@ -225,6 +227,10 @@ fn finish(
 ///         exact search.
 ///     InvalidParamsError: a malformed setting.
 ///     ValueError: an unknown algorithm or search.
+/// How long `auto` lets the exact search run when no limit is given (as the
+/// command line's `auto`).
+const AUTO_DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[pyfunction]
 #[pyo3(signature = (problem, algorithm = "auto", timeout = None, params = None, search = None))]
 fn solve(
@@ -248,7 +254,10 @@ fn solve(
     let tuned = params.to_rust();
     // Settings that tune the reference's search select it, as on the CLI.
     let search = search.unwrap_or(tuned.default_search());
-    let settings = SolverParams { timeout: limit.to_limit(), search, ..tuned };
+    let mut settings = SolverParams { timeout: limit.to_limit(), search, ..tuned };
+    if kind == Algorithm::Auto && settings.timeout.is_none() {
+        settings.timeout = Some(AUTO_DEFAULT_TIMEOUT);
+    }
     if !matches!(kind, Algorithm::Heuristic(_)) {
         check_params(&settings).map_err(|e| errors::solve_error(py, &e))?;
     }
@@ -301,7 +310,9 @@ fn place(
     })?;
     let problem = problem.0.clone();
     let deadline = PyDuration::from_timeout(timeout)?.to_limit().and_then(|l| Instant::now().checked_add(l));
-    place_detached(py, &problem, h, deadline)?.map(PySolution).map_err(|e| errors::heuristic_error(py, &e))
+    place_detached(py, &problem, h, deadline)?
+        .map(|s| PySolution(s, true))
+        .map_err(|e| errors::heuristic_error(py, &e))
 }
 
 /// Adds `solve`, `place`, `HEURISTICS` and `ALGORITHMS` to the module.

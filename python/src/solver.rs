@@ -512,7 +512,7 @@ impl PySolver {
         strict: bool,
     ) -> PyResult<Option<PySolution>> {
         let problem = problem.0.clone();
-        Ok(self.run(py, strict, |solver| solver.solve(&problem))?.map(PySolution))
+        Ok(self.run(py, strict, |solver| solver.solve(&problem))?.map(|s| PySolution(s, false)))
     }
 
     /// Finds a small set of buffers that cannot fit together: removing any
@@ -657,9 +657,8 @@ impl PyPreorderData {
 /// Args:
 ///     heuristic: The letters, such as ``"WAT"``.
 ///
-/// Raises:
-///     ValueError: a letter outside ``ACLOTUWZ`` (the reference ignores such
-///         letters silently).
+/// Letters outside ``ACLOTUWZ`` are ignored, as by the reference, with a
+/// ``UserWarning`` (``SolverParams.preordering_heuristics`` rejects them).
 #[pyclass(module = "minimalloc._minimalloc", name = "PreorderingComparator", frozen)]
 pub struct PyPreorderingComparator(PreorderingComparator);
 
@@ -667,10 +666,17 @@ pub struct PyPreorderingComparator(PreorderingComparator);
 impl PyPreorderingComparator {
     #[new]
     #[pyo3(signature = (heuristic))]
-    fn new(heuristic: &str) -> PyResult<Self> {
-        PreorderingComparator::new(heuristic)
-            .map(PyPreorderingComparator)
-            .map_err(|e| PyValueError::new_err(e.to_string()))
+    fn new(py: Python<'_>, heuristic: &str) -> PyResult<Self> {
+        match PreorderingComparator::new(heuristic) {
+            Ok(comparator) => Ok(PyPreorderingComparator(comparator)),
+            Err(e) => {
+                let message =
+                    std::ffi::CString::new(format!("{e}; such letters are ignored, as by the reference"))
+                        .unwrap_or_default();
+                PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &message, 1)?;
+                Ok(PyPreorderingComparator(PreorderingComparator::lenient(heuristic)))
+            }
+        }
     }
 
     /// Whether ``lhs`` goes strictly before ``rhs``.

@@ -39,3 +39,17 @@ def test_offsets_array_without_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(__import__("sys").modules, "numpy", raising=False)
     with pytest.raises(ImportError, match="pip install numpy"):
         mm.Solution([1]).offsets_array()
+
+
+def test_solve_and_place_return_numpy_offsets() -> None:
+    np = pytest.importorskip("numpy")
+    problem = mm.Problem([mm.Buffer("a", (0, 2), 3), mm.Buffer("b", (1, 3), 2)], capacity=5)
+    for solution in [mm.solve(problem), mm.place(problem)]:
+        assert isinstance(solution.offsets, np.ndarray)
+        assert solution.offsets.dtype == np.int64
+        assert sorted(solution.offsets.tolist()) == [0, 3] or sorted(solution.offsets.tolist()) == [0, 2]
+        assert mm.validate(problem, solution) == mm.ValidationResult.GOOD
+        # The reference's form stays as it was.
+        assert repr(solution).startswith("Solution(offsets=[")
+    # The reference's API keeps lists.
+    assert isinstance(mm.Solver().solve(problem).offsets, list)

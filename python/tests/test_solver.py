@@ -264,8 +264,15 @@ def test_preordering_comparator() -> None:
     assert twa(data(1, 3, 2, 0), data(1, 3, 2, 1))
     assert not twa(data(1, 3, 2, 1), data(1, 3, 2, 0))
     assert repr(twa) == "PreorderingComparator('TWA')"
-    with pytest.raises(ValueError, match="unknown letter"):
-        mm.PreorderingComparator("area")
+    # As the reference, unknown letters are ignored (with a warning): its
+    # own tests build PreorderingComparator("area").
+    with pytest.warns(UserWarning, match="unknown letter"):
+        lenient = mm.PreorderingComparator("area")
+    assert lenient.heuristic == "area"
+    assert not lenient(data(0, 4, 1, 0), data(0, 4, 1, 0))
+    assert lenient(data(5, 4, 1, 0), data(0, 4, 1, 1)), "ties go to the lower index"
+    with pytest.warns(UserWarning):
+        assert mm.PreorderingComparator("xAy")(data(5, 0, 0, 1), data(1, 0, 0, 0)), "A still counts"
     d = mm.PreorderData(1, 2, 3, 4, 5, 6, 7, 8, 9)
     assert (d.area, d.lower, d.overlaps, d.sections, d.size, d.total, d.upper, d.width, d.buffer_idx) == (
         1,

@@ -143,7 +143,12 @@ class Buffer:
 
 @final
 class Solution:
-    """An offset per buffer and the height. Equality compares offsets only."""
+    """An offset per buffer and the height. Equality compares offsets only.
+
+    ``offsets`` is a list, as the reference's; in the solutions that
+    ``solve`` and ``place`` return it is a NumPy ``int64`` array when NumPy
+    is installed (typed here as the reference's list).
+    """
 
     offsets: list[int]
     height: int
@@ -246,7 +251,7 @@ class PreorderData:
 
 @final
 class PreorderingComparator:
-    """Orders buffers by a heuristic string of letters among ``ACLOTUWZ``."""
+    """Orders buffers by a heuristic string of letters among ``ACLOTUWZ`` (others are ignored, with a warning, as by the reference)."""
 
     def __new__(cls, heuristic: str) -> PreorderingComparator: ...
     def __call__(self, lhs: PreorderData, rhs: PreorderData) -> bool: ...

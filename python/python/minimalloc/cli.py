@@ -23,6 +23,7 @@ distinct exit codes:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -184,8 +185,9 @@ def _run_solver(args: argparse.Namespace) -> int:
 
     if args.capacity > 0:
         problem.capacity = args.capacity
-    elif not args.minimize_capacity:
-        _error("--capacity must be > 0 unless --minimize-capacity is set")
+    elif not args.minimize_capacity and args.algorithm == "exact":
+        # Every other algorithm minimizes the peak without a capacity.
+        _error("--capacity must be > 0 unless --minimize-capacity is set (or --algorithm is not exact)")
         return EXIT_BAD_INPUT
 
     start = time.perf_counter()
@@ -223,7 +225,15 @@ def _run_solver(args: argparse.Namespace) -> int:
     else:
         output_path = Path(args.output)
         output_path.parent.mkdir(parents=True, exist_ok=True)
-        output_path.write_text(text, encoding="utf-8")
+        # Atomically: a temporary file beside the output, renamed over it.
+        temp = output_path.with_name(f".{output_path.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_text(text, encoding="utf-8")
+            os.replace(temp, output_path)
+        except OSError as e:
+            temp.unlink(missing_ok=True)
+            _error(f"writing output file {args.output}: {e}")
+            return EXIT_BAD_INPUT
     return EXIT_OK
 
 

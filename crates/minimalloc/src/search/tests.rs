@@ -604,3 +604,23 @@ fn the_fast_search_gives_the_references_answer_when_the_reference_decides_at_onc
         }
     }
 }
+
+#[test]
+fn clashing_fixed_buffers_are_refuted_without_a_search() {
+    // An audit finding: minimizing with two pinned buffers that overlap took
+    // seconds of searches (one refutation per capacity tried).
+    let mut p = crate::generate::ml(40, 3);
+    let n = p.buffers.len();
+    let (first, clash) = (0..n)
+        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+        .find(|&(i, j)| p.buffers[i].lifespan.intersects(&p.buffers[j].lifespan))
+        .expect("two buffers live at the same time");
+    p.buffers[first].offset = Some(0);
+    p.buffers[clash].offset = Some(0);
+    let mut solver = Solver::new(SolverParams { search: SearchMode::Fast, ..SolverParams::default() });
+    assert!(matches!(solver.minimize(&p, 0, i64::MAX / 2), Err(SolveError::Infeasible { .. })));
+    assert_eq!(solver.stats().nodes, 0);
+    // Apart, they are fine.
+    p.buffers[clash].offset = Some(p.buffers[first].size);
+    assert!(solver.minimize(&p, 0, i64::MAX / 2).is_ok());
+}

@@ -320,13 +320,21 @@ fn run_allocator(
             finish_solved(args, problem, solution)?;
             0
         }
-        (Status::Unfit, solution) => {
+        (Status::Unfit, Some(solution)) => {
             eprintln!(
                 "minimalloc: {} reached height {} above the capacity {}: no solution written (not a proof \
                  of infeasibility; try --algorithm=exact)",
                 allocation.produced_by.unwrap_or(algorithm.name()),
-                solution.as_ref().map_or("?".to_string(), |s| s.height.to_string()),
+                solution.height,
                 args.capacity.unwrap_or(0)
+            );
+            1
+        }
+        (Status::Unfit, None) => {
+            eprintln!(
+                "minimalloc: {} could not place the buffers (see the note above): no solution written \
+                 (not a proof of infeasibility; try --algorithm=exact)",
+                allocation.produced_by.unwrap_or(algorithm.name()),
             );
             1
         }

@@ -86,6 +86,9 @@ pub fn guillotine(count: usize, seed: u64, horizon: i64, capacity: i64) -> Probl
 
 /// [`guillotine`] with a choice of which piece each cut splits.
 pub fn guillotine_with(count: usize, seed: u64, horizon: i64, capacity: i64, cuts: Cuts) -> Problem {
+    if count == 0 {
+        return Problem { buffers: Vec::new(), capacity };
+    }
     let mut rng = Rng::new(seed);
     let mut pieces = vec![Piece { t0: 0, t1: horizon.max(1), y0: 0, y1: capacity.max(1) }];
     let mut attempts = 0usize;
@@ -240,6 +243,16 @@ mod tests {
         fits.capacity = top;
         let solution = crate::Solution::from_offsets(&fits, offsets);
         assert_eq!(crate::validate::validate(&fits, &solution), Ok(()));
+    }
+
+    #[test]
+    fn every_family_gives_the_number_of_buffers_asked_for() {
+        // An audit finding: `--buffers 0` gave one guillotine piece.
+        for count in [0, 1, 7] {
+            assert_eq!(guillotine(count, 1, 1 << 10, 1 << 10).buffers.len(), count);
+            assert_eq!(ml(count, 1).buffers.len(), count);
+            assert_eq!(random(count, 1, 100, 10).buffers.len(), count);
+        }
     }
 
     #[test]

@@ -133,6 +133,9 @@ pub(crate) fn search(
     // Setting up takes a while on large problems (some 50 ms per direction
     // at 100,000 buffers): the deadline is checked between the steps.
     let past_deadline = || deadline.is_some_and(|d| Instant::now() >= d);
+    if past_deadline() {
+        return Err(Status::Timeout);
+    }
     let forwards = State::new(problem, capacity, deadline, shared);
     if past_deadline() {
         return Err(Status::Timeout);

@@ -548,6 +548,8 @@ impl Solver {
         // it tries (seconds, when minimizing).
         if self.params.search == SearchMode::Fast && fixed_buffers_clash(problem) {
             let capacity = range.map_or(problem.capacity, |(_, hi)| hi);
+            // Every capacity is refuted.
+            self.proved_lower_bound = i64::MAX;
             return Err(SolveError::Infeasible { capacity });
         }
         let comparators = self.params.comparators()?;

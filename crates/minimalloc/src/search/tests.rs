@@ -620,6 +620,7 @@ fn clashing_fixed_buffers_are_refuted_without_a_search() {
     let mut solver = Solver::new(SolverParams { search: SearchMode::Fast, ..SolverParams::default() });
     assert!(matches!(solver.minimize(&p, 0, i64::MAX / 2), Err(SolveError::Infeasible { .. })));
     assert_eq!(solver.stats().nodes, 0);
+    assert_eq!(solver.proved_lower_bound(), i64::MAX, "no capacity fits");
     // Apart, they are fine.
     p.buffers[clash].offset = Some(p.buffers[first].size);
     assert!(solver.minimize(&p, 0, i64::MAX / 2).is_ok());

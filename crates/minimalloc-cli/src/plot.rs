@@ -79,6 +79,11 @@ pub fn run(args: &PlotArgs) -> Result<u8, Failure> {
         ))
     })?;
     problem.capacity = args.capacity.unwrap_or(0);
+    // Drawn anyway (a picture shows what is wrong), but said.
+    let judged = Problem { capacity: problem.capacity.max(solution.height), ..problem.clone() };
+    if let Err(violation) = minimalloc::validate::validate(&judged, &solution) {
+        eprintln!("minimalloc: warning: {}: not a valid solution: {violation}", args.solution);
+    }
     draw(&problem, &solution, args.svg.as_deref(), args.html.as_deref(), false)?;
     Ok(0)
 }

@@ -439,6 +439,14 @@ fn finish_solved(args: &SolveArgs, problem: &Problem, solution: &Solution) -> Re
 
 /// Prints an irreducible infeasible subset of buffers on standard error.
 fn explain(solver: &mut Solver, problem: &Problem) {
+    if !minimalloc::search::infeasible_is_proof(problem, solver.params()) {
+        // Its "infeasible" may be wrong here, so would a subset built on it.
+        eprintln!(
+            "minimalloc: no explanation: with gap windows the reference's search proves nothing \
+             (run with --search=fast for a proof and an explanation)"
+        );
+        return;
+    }
     match solver.irreducible_infeasible_subset(problem) {
         Ok(subset) => {
             let load: i64 = subset.iter().map(|&i| problem.buffers[i].size).fold(0, i64::saturating_add);

@@ -279,6 +279,30 @@ fn a_failing_output_leaves_every_other_output_untouched() {
 }
 
 #[test]
+fn plotting_an_invalid_solution_warns() {
+    let (dir, _) = dir_with_input(b"id,lower,upper,size,offset\na,0,2,4,0\nb,1,3,4,2\n");
+    let r = run(dir.path(), &["plot", "input.csv", "--svg=p.svg"]);
+    r.assert_code(0);
+    assert!(r.stderr.contains("not a valid solution") && r.stderr.contains("overlap"), "{}", r.stderr);
+    assert!(dir.path().join("p.svg").exists(), "drawn anyway");
+}
+
+#[test]
+fn no_explanation_built_on_a_search_that_proves_nothing() {
+    // An audit finding: with gap windows the reference's search may call a
+    // feasible problem infeasible (as the reference does); `--explain`
+    // then printed a "subset" built on those wrong verdicts.
+    let text = "id,lower,upper,size,alignment,gaps\nb0,8,14,5,4,9-11@3:4\nb1,2,10,2,4,\nb2,4,10,1,4,8-9\n\
+                b3,2,3,4,4,\nb4,1,7,3,1,3-5\nb5,0,2,4,4,\nb6,2,10,1,1,\n";
+    let (dir, _) = dir_with_input(text.as_bytes());
+    let r = run(dir.path(), &["--capacity=10", "--search=reference", "--explain", "input.csv"]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("no explanation"), "{}", r.stderr);
+    // The fast search finds the placement the reference's misses.
+    run(dir.path(), &["--capacity=10", "--explain", "--validate", "input.csv"]).assert_code(0);
+}
+
+#[test]
 fn readme_example_with_relative_paths() {
     let (dir, _) = dir_with_input(EXAMPLE.as_bytes());
     run(dir.path(), &["--capacity=12", "--input=input.csv", "--output=out.csv"]).assert_code(0);

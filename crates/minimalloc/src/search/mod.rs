@@ -916,8 +916,11 @@ fn fixed_buffers_clash(problem: &Problem) -> bool {
 const PRELUDE_MAX: Duration = Duration::from_secs(1);
 
 /// Problems for which the reference's search could need more memory than
-/// this skip the prelude (see `Solver::reference_prelude`).
-const MAX_PRELUDE_BYTES: u64 = 512 << 20;
+/// this skip the prelude (see `Solver::reference_prelude`): about 4,000
+/// buffers, beyond which the reference runs out of time or memory anyway
+/// (at 512 MiB, bert_base's 5,620 buffers spent the prelude's second and
+/// 440 MB on it, then the fast search solved it).
+const MAX_PRELUDE_BYTES: u64 = 128 << 20;
 
 /// Problems whose two racing skyline searches might need more memory than
 /// this (see `skyline::estimated_bytes`) run one skyline search alone.

@@ -185,6 +185,10 @@ fn finish(
     }
 }
 
+/// How long `auto` lets the exact search run when no limit is given (as the
+/// command line's `auto`).
+const AUTO_DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Solves ``problem`` with the exact search, a placement heuristic, or both.
 ///
 /// Args:
@@ -227,10 +231,6 @@ fn finish(
 ///         exact search.
 ///     InvalidParamsError: a malformed setting.
 ///     ValueError: an unknown algorithm or search.
-/// How long `auto` lets the exact search run when no limit is given (as the
-/// command line's `auto`).
-const AUTO_DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
 #[pyfunction]
 #[pyo3(signature = (problem, algorithm = "auto", timeout = None, params = None, search = None))]
 fn solve(
@@ -255,7 +255,9 @@ fn solve(
     // Settings that tune the reference's search select it, as on the CLI.
     let search = search.unwrap_or(tuned.default_search());
     let mut settings = SolverParams { timeout: limit.to_limit(), search, ..tuned };
-    if kind == Algorithm::Auto && settings.timeout.is_none() {
+    // Only when no limit was asked for at all (an explicit
+    // `Duration.infinite()` is a request too).
+    if kind == Algorithm::Auto && settings.timeout.is_none() && timeout.is_none_or(|t| t.is_none()) {
         settings.timeout = Some(AUTO_DEFAULT_TIMEOUT);
     }
     if !matches!(kind, Algorithm::Heuristic(_)) {

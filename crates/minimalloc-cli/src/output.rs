@@ -30,8 +30,9 @@ pub struct Staged {
     /// Temporary files and the paths they will be renamed to.
     files: Vec<(tempfile::NamedTempFile, PathBuf)>,
     /// Texts for standard output (`None`) or a file that is not a regular
-    /// file, written at the commit.
-    direct: Vec<(Option<PathBuf>, Vec<u8>)>,
+    /// file (opened once, at once: a pipe's reader would take a second open
+    /// for the end of the text), written at the commit.
+    direct: Vec<(Option<fs::File>, Vec<u8>)>,
 }
 
 impl Staged {
@@ -53,11 +54,11 @@ impl Staged {
             if meta.is_dir() {
                 return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"));
             }
-            // Checked now, so that a failure leaves the other outputs alone.
-            fs::OpenOptions::new().write(true).open(path)?;
+            // Opened now, so that a failure leaves the other outputs alone.
+            let file = fs::OpenOptions::new().write(true).open(path)?;
             let mut text = Vec::new();
             fill(&mut text)?;
-            self.direct.push((Some(path.to_path_buf()), text));
+            self.direct.push((Some(file), text));
             return Ok(());
         }
         let target: PathBuf = match fs::symlink_metadata(path) {
@@ -103,18 +104,24 @@ impl Staged {
         if crate::interrupt::interrupted() {
             return Err(interrupted());
         }
-        for (temp, target) in self.files {
-            temp.persist(&target).map_err(|e| e.error)?;
-        }
-        for (path, text) in self.direct {
-            match path {
+        // Standard output and special files first: they are the ones that
+        // can fail now (a closed pipe, a full device), and then no file is
+        // put in place. Renames in one folder hardly fail.
+        for (file, text) in self.direct {
+            match file {
                 None => {
                     let mut stdout = io::stdout().lock();
                     stdout.write_all(&text)?;
                     stdout.flush()?;
                 }
-                Some(path) => fs::OpenOptions::new().write(true).open(path)?.write_all(&text)?,
+                Some(mut file) => {
+                    file.write_all(&text)?;
+                    file.flush()?;
+                }
             }
+        }
+        for (temp, target) in self.files {
+            temp.persist(&target).map_err(|e| e.error)?;
         }
         Ok(())
     }

@@ -24,8 +24,35 @@ pub fn read_input(input: &str) -> Result<Problem, Failure> {
 }
 
 /// [`read_input`], giving up (exit code 3) once `deadline` passes: a time
-/// limit counts from the start of the run, reading included.
+/// limit counts from the start of the run, reading included. With a
+/// deadline, the reading runs on a thread of its own, so that a read that
+/// blocks (a pipe that stays silent) cannot hold the run past it.
 pub fn read_input_until(input: &str, deadline: Option<Instant>) -> Result<Problem, Failure> {
+    let Some(deadline) = deadline else { return read_input_checked(input, None) };
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let owned = input.to_string();
+    let spawned = std::thread::Builder::new().name("minimalloc-read".into()).spawn(move || {
+        let _ = sender.send(read_input_checked(&owned, Some(deadline)));
+    });
+    if spawned.is_err() {
+        return read_input_checked(input, Some(deadline));
+    }
+    // A little past the deadline: the reader itself stops at it, between
+    // chunks; this only catches a read that blocks.
+    let wait = deadline.saturating_duration_since(Instant::now()) + Duration::from_millis(20);
+    match receiver.recv_timeout(wait) {
+        Ok(result) => result,
+        // Still blocked: left behind (the process ends soon).
+        Err(_) => Err(read_timeout(input)),
+    }
+}
+
+fn read_timeout(input: &str) -> Failure {
+    Failure { code: 3, message: format!("{input}: timed out while reading the input") }
+}
+
+/// Reads the input, checking `deadline` between chunks.
+fn read_input_checked(input: &str, deadline: Option<Instant>) -> Result<Problem, Failure> {
     let result = if input == "-" {
         csv::read_problem(UntilDeadline { inner: std::io::stdin().lock(), deadline }, "<stdin>")
     } else {
@@ -36,9 +63,7 @@ pub fn read_input_until(input: &str, deadline: Option<Instant>) -> Result<Proble
         }
     };
     result.map_err(|e| match e.kind() {
-        csv::CsvErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
-            Failure { code: 3, message: format!("{input}: timed out while reading the input") }
-        }
+        csv::CsvErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => read_timeout(input),
         _ => Failure::input(e.to_string()),
     })
 }
@@ -162,7 +187,26 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
     // reported with its figures.
     let start = Instant::now();
     let read_deadline = args.timeout.and_then(|t| start.checked_add(t.saturating_add(READ_GRACE)));
-    let mut problem = read_input_until(input, read_deadline)?;
+    let mut problem = match read_input_until(input, read_deadline) {
+        Ok(problem) => problem,
+        Err(failure) => {
+            // Out of time while reading is a timeout like any other: the
+            // stats say so (with nothing known of the problem).
+            if let (3, Some(path)) = (failure.code, &args.stats) {
+                let value = serde_json::json!({
+                    "status": "timeout",
+                    "algorithm": args.algorithm.map(|a| a.name()),
+                    "height": None::<i64>,
+                    "capacity": args.capacity,
+                    "elapsed_seconds": start.elapsed().as_secs_f64(),
+                    "buffers": None::<usize>,
+                });
+                write_atomically(path, |w| w.write_all(format!("{value:#}\n").as_bytes()))
+                    .map_err(|e| Failure::input(format!("cannot write stats to {}: {e}", path.display())))?;
+            }
+            return Err(failure);
+        }
+    };
     let mut params = params;
     params.timeout = args.timeout.map(|t| t.saturating_sub(start.elapsed()));
     let lower_bound = minimalloc::bound::lower_bound(&problem);
@@ -243,7 +287,9 @@ fn run_reference(
         }
         Err(SolveError::Timeout(t)) => {
             report.status = "timeout";
-            eprintln!("minimalloc: timed out after {:.3} s without a solution", t.as_secs_f64());
+            // The limit asked for (the search had what reading left of it).
+            let limit = args.timeout.unwrap_or(t);
+            eprintln!("minimalloc: timed out after {:.3} s without a solution", limit.as_secs_f64());
             3
         }
         // Only Ctrl-C cancels; `run` reports it.

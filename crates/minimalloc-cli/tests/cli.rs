@@ -302,6 +302,64 @@ fn no_explanation_built_on_a_search_that_proves_nothing() {
     run(dir.path(), &["--capacity=10", "--explain", "--validate", "input.csv"]).assert_code(0);
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failing_device_output_leaves_the_pictures_unwritten() {
+    // A review finding: the pictures were put in place before the device
+    // write failed.
+    let (dir, _) = dir_with_input(EXAMPLE.as_bytes());
+    let r = run(dir.path(), &["--capacity=12", "--input=input.csv", "--svg=p.svg", "--output=/dev/full"]);
+    r.assert_code(2);
+    assert_eq!(entries(dir.path()), names(&["input.csv"]), "no picture, no stray file");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_named_pipe_is_written_once() {
+    // A review finding: the pipe was opened twice, and the second open waited
+    // for a reader that had already left.
+    let (dir, _) = dir_with_input(EXAMPLE.as_bytes());
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs").success());
+    let reader = {
+        let fifo = fifo.clone();
+        thread::spawn(move || fs::read_to_string(fifo).expect("the pipe reads"))
+    };
+    let r = run_with(
+        dir.path(),
+        &["--capacity=12", "--input=input.csv", "--output=pipe"],
+        None,
+        Duration::from_secs(20),
+    );
+    r.assert_code(0);
+    assert_eq!(reader.join().expect("reader"), EXAMPLE_SOLUTION);
+}
+
+#[test]
+fn a_silent_standard_input_times_out_in_time() {
+    let dir = TempDir::new().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_minimalloc"))
+        .args(["--capacity=12", "--timeout=0.2s", "--stats=stats.json", "-"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the minimalloc binary starts");
+    let _open_but_silent = child.stdin.take();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting") {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "still reading after 10 s");
+        thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(status.code(), Some(3));
+    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
+    assert_eq!(read_json(&dir.path().join("stats.json"))["status"], "timeout");
+}
+
 #[test]
 fn readme_example_with_relative_paths() {
     let (dir, _) = dir_with_input(EXAMPLE.as_bytes());

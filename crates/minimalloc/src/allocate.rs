@@ -442,7 +442,10 @@ impl Allocator {
             deadline,
             out,
         );
-        if known.is_none() && out.status == Status::Infeasible {
+        // Nothing up to i64::MAX: beyond 64 bits, unless fixed buffers clash
+        // (infeasible at any height).
+        if known.is_none() && out.status == Status::Infeasible && !crate::search::fixed_buffers_clash(problem)
+        {
             out.status = Status::Unrepresentable;
         }
     }
@@ -576,6 +579,15 @@ mod tests {
         let half = Buffer::new("h", 0, 2, i64::MAX / 2 + 1);
         let p = Problem { buffers: vec![half.clone(), Buffer { id: "i".into(), ..half }], capacity: 0 };
         assert_eq!(allocator.allocate(&p, None, Algorithm::Auto).status, Status::Unrepresentable);
+        // But fixed buffers that clash are infeasible at any height, however
+        // large the others (a review finding).
+        let mut a = Buffer::new("a", 5, 7, 10);
+        a.offset = Some(0);
+        let mut b = Buffer::new("b", 6, 8, 10);
+        b.offset = Some(5);
+        let big = |id: &str, t: i64| Buffer::new(id, t, t + 1, i64::MAX - 807);
+        let p = Problem { buffers: vec![a, b, big("c", 0), big("d", 2)], capacity: 0 };
+        assert_eq!(allocator.allocate(&p, None, Algorithm::Auto).status, Status::Infeasible);
     }
 
     #[test]

@@ -23,8 +23,11 @@ distinct exit codes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -223,18 +226,48 @@ def _run_solver(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        output_path = Path(args.output)
-        output_path.parent.mkdir(parents=True, exist_ok=True)
-        # Atomically: a temporary file beside the output, renamed over it.
-        temp = output_path.with_name(f".{output_path.name}.{os.getpid()}.tmp")
         try:
-            temp.write_text(text, encoding="utf-8")
-            os.replace(temp, output_path)
+            _write_atomically(Path(args.output), text)
         except OSError as e:
-            temp.unlink(missing_ok=True)
             _error(f"writing output file {args.output}: {e}")
             return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Writes ``text`` to ``path`` so that a failure leaves no partial file.
+
+    A regular file (or a new one) is written to a temporary file in its
+    folder and renamed over it, keeping an existing file's permissions; a
+    symbolic link is written through; anything else (``/dev/null``, a pipe)
+    is written directly, as renaming over it would replace it.
+    """
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".minimalloc-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        if target.exists():
+            shutil.copymode(target, temp)
+        else:
+            os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, target)
+    except BaseException:
+        # Ctrl-C included: no temporary file is left behind.
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def main(arg_list: Sequence[str] | None = None) -> int:

@@ -11,17 +11,20 @@
 //!   backtracks.
 //! - [`SearchMode::Fast`]: at a given capacity, the reference's search
 //!   first, for a tenth of the time left (at most one second): whatever it
-//!   decides in that time is answered exactly as the reference would
-//!   (same offsets, same backtracks). Then the best heuristic placement (if
-//!   it fits, done), then two skyline searches (`search/skyline.rs`) racing on two
-//!   threads, one starting with rule-based candidate orders, the other with
-//!   random ones; the one finishing with fewer nodes wins, so the outcome
-//!   does not depend on timing. Problems with gaps or fixed
-//!   offsets, which the skyline does not model, get instead: capacities
-//!   below the chain bound of [`crate::bound`] refused at once, a short tabu
-//!   search over pair orders (`search/tabu.rs`), then the reference's search,
-//!   raced with windows against its complete variant, whose "not found"
-//!   alone counts as a proof.
+//!   decides in that time is answered exactly as the reference would (same
+//!   offsets, same backtracks). The prelude's limit is a time, so on a
+//!   problem it decides just about then, the answer (always valid) may be
+//!   the reference's on one run and the fast search's on another. Then the
+//!   best heuristic placement (if it fits, done), then two skyline searches
+//!   (`search/skyline.rs`) racing on two threads, one starting with
+//!   rule-based candidate orders, the other with random ones; the one
+//!   finishing with fewer nodes wins, so the race's outcome does not depend
+//!   on timing. Problems with gaps or fixed offsets, which the skyline does
+//!   not model, get instead: capacities below the chain bound of
+//!   [`crate::bound`] refused at once, a short tabu search over pair orders
+//!   (`search/tabu.rs`), then the reference's search, raced with windows
+//!   against its complete variant, whose "not found" alone counts as a
+//!   proof.
 //!
 //! The outcome is a [`Solution`], or one of the distinct failures of
 //! [`SolveError`]: proved infeasible, timed out, cancelled, or an invalid
@@ -511,6 +514,18 @@ impl Solver {
         self.params.search = SearchMode::Reference;
         let outcome = self.run_search(problem, prelude_deadline, None, false);
         self.params.search = SearchMode::Fast;
+        let decided = match &outcome {
+            Ok(_) => true,
+            Err(SolveError::Infeasible { .. }) => is_complete(problem, &self.params),
+            Err(SolveError::Timeout(_)) | Err(SolveError::TooLarge { .. }) => {
+                deadline.is_some_and(|d| Instant::now() >= d)
+            }
+            Err(_) => true,
+        };
+        if !decided {
+            // The fast search counts its own probe of the same capacity.
+            self.stats.probes = self.stats.probes.saturating_sub(1);
+        }
         match outcome {
             Ok(solution) => Some(Ok(solution)),
             Err(SolveError::Infeasible { .. }) if !is_complete(problem, &self.params) => None,
@@ -898,7 +913,7 @@ const RANDOM_ORDERS_FROM: u64 = 1 << 20;
 /// Whether the buffers with fixed offsets overlap one another (or break
 /// their alignment), which no capacity can mend: the validator's verdict on
 /// them alone, in `O(f log f)` for `f` fixed buffers.
-fn fixed_buffers_clash(problem: &Problem) -> bool {
+pub(crate) fn fixed_buffers_clash(problem: &Problem) -> bool {
     let fixed: Vec<_> = problem.buffers.iter().filter(|b| b.offset.is_some()).collect();
     if fixed.len() < 2 && fixed.iter().all(|b| b.offset.is_some_and(|o| o % b.alignment.max(1) == 0)) {
         return false;

@@ -487,7 +487,8 @@ impl Solver {
         self.run_search(problem, deadline, range, false)
     }
 
-    /// The fast search's first step at a given capacity: the reference's
+    /// The fast search's first step at a given capacity (or, with
+    /// `minimize_capacity`, over the reference's `range`): the reference's
     /// search for a moment (a tenth of the time left, at most
     /// [`PRELUDE_MAX`]), so that every problem the reference solves or
     /// refutes quickly gets exactly the reference's answer (same offsets,
@@ -498,6 +499,7 @@ impl Solver {
         &mut self,
         problem: &Problem,
         deadline: Option<Instant>,
+        range: Option<(i64, i64)>,
     ) -> Option<Result<Solution, SolveError>> {
         // (Its `8 n²` term first: the estimate of the sweep takes a while on
         // large problems.)
@@ -511,34 +513,34 @@ impl Solver {
         let budget =
             deadline.map_or(PRELUDE_MAX, |d| (d.saturating_duration_since(now) / 10).min(PRELUDE_MAX));
         let prelude_deadline = now.checked_add(budget).map(|p| deadline.map_or(p, |d| p.min(d)));
+        let probes_before = self.stats.probes;
         self.params.search = SearchMode::Reference;
-        let outcome = self.run_search(problem, prelude_deadline, None, false);
+        let outcome = self.run_search(problem, prelude_deadline, range, false);
         self.params.search = SearchMode::Fast;
+        let in_time = prelude_deadline.is_none_or(|p| Instant::now() < p);
         let decided = match &outcome {
-            Ok(_) => true,
-            Err(SolveError::Infeasible { .. }) => is_complete(problem, &self.params),
+            // A bisection cut short by the prelude's limit may have skipped
+            // capacities that fit: only a finished one is the reference's,
+            // and only a complete search's "not found" below it proves it
+            // least (with windows, it is not).
+            Ok(_) => range.is_none() || (in_time && is_complete(problem, &self.params)),
+            Err(SolveError::Infeasible { .. }) => {
+                is_complete(problem, &self.params) && (range.is_none() || in_time)
+            }
             Err(SolveError::Timeout(_)) | Err(SolveError::TooLarge { .. }) => {
                 deadline.is_some_and(|d| Instant::now() >= d)
             }
             Err(_) => true,
         };
         if !decided {
-            // The fast search counts its own probe of the same capacity.
-            self.stats.probes = self.stats.probes.saturating_sub(1);
+            // The fast search counts its own probes.
+            self.stats.probes = probes_before;
+            return None;
         }
-        match outcome {
-            Ok(solution) => Some(Ok(solution)),
-            Err(SolveError::Infeasible { .. }) if !is_complete(problem, &self.params) => None,
-            Err(SolveError::Timeout(_)) | Err(SolveError::TooLarge { .. })
-                if deadline.is_none_or(|d| Instant::now() < d) =>
-            {
-                None
-            }
-            Err(SolveError::Timeout(_)) => {
-                Some(Err(SolveError::Timeout(self.params.timeout.unwrap_or_default())))
-            }
-            Err(other) => Some(Err(other)),
-        }
+        Some(match outcome {
+            Err(SolveError::Timeout(_)) => Err(SolveError::Timeout(self.params.timeout.unwrap_or_default())),
+            other => other,
+        })
     }
 
     /// Searches at the problem's capacity, or binary-searches the capacity
@@ -553,8 +555,10 @@ impl Solver {
         // A seed serves one run, whatever its outcome.
         let given = self.seed.take();
         problem.check()?;
-        if self.params.search == SearchMode::Fast && range.is_none() && given.is_none() {
-            if let Some(outcome) = self.reference_prelude(problem, deadline) {
+        // (Not when minimizing from the lower bound up, which the reference
+        // does not do; its own bisection, `minimize_capacity`, gets one.)
+        if self.params.search == SearchMode::Fast && given.is_none() && (range.is_none() || !low_first) {
+            if let Some(outcome) = self.reference_prelude(problem, deadline, range) {
                 return outcome;
             }
         }

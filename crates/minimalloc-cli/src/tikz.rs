@@ -169,26 +169,7 @@ mod tests {
     /// (capacity 12, offsets 8, 8, 4, 4, 0), worked out from its code:
     /// `scale_x = 17/21`, `scale_y = 8.5/12` in `float`, each coordinate
     /// printed with 6 significant digits.
-    const README_PICTURE: &str = "
-\\documentclass[tikz]{standalone}
-\\usepackage{tikz}
-\\usepackage{pgfplots}
-\\begin{document}
-\\begin{tikzpicture}
-\\fill[lightgray,draw=darkgray] (0,5.66667) rectangle (2.42857,8.5);  % height = 2.83333, ID = b1
-\\node at (1.21429,7.08333) {b1};
-\\fill[lightgray,draw=darkgray] (2.42857,5.66667) rectangle (7.28571,8.5);  % height = 2.83333, ID = b2
-\\node at (4.85714,7.08333) {b2};
-\\fill[lightgray,draw=darkgray] (0,2.83333) rectangle (7.28571,5.66667);  % height = 2.83333, ID = b3
-\\node at (3.64286,4.25) {b3};
-\\fill[lightgray,draw=darkgray] (7.28571,2.83333) rectangle (17,5.66667);  % height = 2.83333, ID = b4
-\\node at (12.1429,4.25) {b4};
-\\fill[lightgray,draw=darkgray] (0,0) rectangle (17,2.83333);  % height = 2.83333, ID = b5
-\\node at (8.5,1.41667) {b5};
-\\fill[draw=black,fill opacity=0,thick] (0,0) rectangle (17,8.5);
-\\end{tikzpicture}
-\\end{document}
-";
+    const README_PICTURE: &str = include_str!("../tests/data/readme-picture.tex");
 
     fn readme_example() -> (Problem, Solution) {
         let buffers = vec![

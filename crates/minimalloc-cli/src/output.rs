@@ -16,6 +16,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::Failure;
+
 /// Writes what `fill` produces to `path` (see the module documentation);
 /// `-` means standard output.
 pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
@@ -124,6 +126,16 @@ impl Staged {
             temp.persist(&target).map_err(|e| e.error)?;
         }
         Ok(())
+    }
+}
+
+/// The failure to write `what`: exit code 130 if Ctrl-C abandoned it, else
+/// 2.
+pub fn write_failure(what: &str, e: &io::Error) -> Failure {
+    if e.kind() == io::ErrorKind::Interrupted && crate::interrupt::interrupted() {
+        Failure { code: crate::interrupt::EXIT_CODE, message: "interrupted; nothing was written".into() }
+    } else {
+        Failure::input(format!("cannot write {what}: {e}"))
     }
 }
 

@@ -7,7 +7,7 @@ use minimalloc::render::{self, RenderOptions};
 use minimalloc::{Problem, Solution};
 
 use crate::args::PlotArgs;
-use crate::output::Staged;
+use crate::output::{write_failure, Staged};
 use crate::Failure;
 
 /// A picture format: the library's `render::svg` or `render::html`.
@@ -54,16 +54,6 @@ pub fn stage(
         }
     }
     Ok(())
-}
-
-/// The failure to write `what`: exit code 130 if Ctrl-C abandoned it, else
-/// 2.
-pub fn write_failure(what: &str, e: &std::io::Error) -> Failure {
-    if e.kind() == std::io::ErrorKind::Interrupted && crate::interrupt::interrupted() {
-        Failure { code: crate::interrupt::EXIT_CODE, message: "interrupted; nothing was written".into() }
-    } else {
-        Failure::input(format!("cannot write {what}: {e}"))
-    }
 }
 
 /// Runs the plot command; returns the exit code.

@@ -11,8 +11,7 @@ use minimalloc::validate::validate;
 use minimalloc::{Problem, Solution};
 
 use crate::args::{OutputFormat, SolveArgs};
-use crate::output::{write_atomically, Staged};
-use crate::plot::write_failure;
+use crate::output::{write_atomically, write_failure, Staged};
 use crate::Failure;
 
 /// How long reading the input may go on past the time limit.
@@ -201,8 +200,7 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
                     "elapsed_seconds": start.elapsed().as_secs_f64(),
                     "buffers": None::<usize>,
                 });
-                write_atomically(path, |w| w.write_all(format!("{value:#}\n").as_bytes()))
-                    .map_err(|e| Failure::input(format!("cannot write stats to {}: {e}", path.display())))?;
+                write_stats(path, &format!("{value:#}\n"))?;
             }
             return Err(failure);
         }
@@ -235,13 +233,18 @@ pub fn run(args: &SolveArgs) -> Result<u8, Failure> {
         return Ok(interrupted());
     }
     if let Some(path) = &args.stats {
-        write_atomically(path, |w| w.write_all(report.json().as_bytes()))
-            .map_err(|e| Failure::input(format!("cannot write stats to {}: {e}", path.display())))?;
+        write_stats(path, &report.json())?;
     }
     if !args.quiet {
         eprintln!("{}", report.summary());
     }
     Ok(code)
+}
+
+/// Writes the `--stats` JSON.
+fn write_stats(path: &Path, json: &str) -> Result<(), Failure> {
+    write_atomically(path, |w| w.write_all(json.as_bytes()))
+        .map_err(|e| Failure::input(format!("cannot write stats to {}: {e}", path.display())))
 }
 
 /// The reference's path: the exact search at the given capacity (or its

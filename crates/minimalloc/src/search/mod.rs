@@ -537,10 +537,8 @@ impl Solver {
             self.stats.probes = probes_before;
             return None;
         }
-        Some(match outcome {
-            Err(SolveError::Timeout(_)) => Err(SolveError::Timeout(self.params.timeout.unwrap_or_default())),
-            other => other,
-        })
+        // (A timeout already names `params.timeout`, the whole limit.)
+        Some(outcome)
     }
 
     /// Searches at the problem's capacity, or binary-searches the capacity
@@ -919,7 +917,7 @@ const RANDOM_ORDERS_FROM: u64 = 1 << 20;
 /// them alone, in `O(f log f)` for `f` fixed buffers.
 pub(crate) fn fixed_buffers_clash(problem: &Problem) -> bool {
     let fixed: Vec<_> = problem.buffers.iter().filter(|b| b.offset.is_some()).collect();
-    if fixed.len() < 2 && fixed.iter().all(|b| b.offset.is_some_and(|o| o % b.alignment.max(1) == 0)) {
+    if fixed.is_empty() {
         return false;
     }
     let sub = Problem { buffers: fixed.iter().map(|&b| b.clone()).collect(), capacity: i64::MAX };

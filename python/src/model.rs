@@ -406,6 +406,11 @@ fn buffer_repr(b: &Buffer) -> String {
 // Solution
 // ---------------------------------------------------------------------------
 
+/// `offsets` as a NumPy `int64` array (a copy), through the `numpy` module.
+fn int64_array<'py>(numpy: &Bound<'py, PyModule>, offsets: &[i64]) -> PyResult<Bound<'py, PyAny>> {
+    numpy.call_method1("array", (offsets.to_vec(), numpy.getattr("int64")?))
+}
+
 /// An offset for every buffer, and the height they reach.
 ///
 /// Args:
@@ -441,8 +446,7 @@ impl PySolution {
     fn get_offsets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         if self.1 {
             if let Ok(numpy) = py.import("numpy") {
-                let int64 = numpy.getattr("int64")?;
-                return numpy.call_method1("array", (self.0.offsets.clone(), int64));
+                return int64_array(&numpy, &self.0.offsets);
             }
         }
         self.0.offsets.clone().into_bound_py_any(py)
@@ -470,8 +474,7 @@ impl PySolution {
         let numpy = py.import("numpy").map_err(|e| {
             PyImportError::new_err(format!("Solution.offsets_array() needs NumPy (pip install numpy): {e}"))
         })?;
-        let int64 = numpy.getattr("int64")?;
-        numpy.call_method1("array", (self.0.offsets.clone(), int64))
+        int64_array(&numpy, &self.0.offsets)
     }
 
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp, py: Python<'_>) -> PyResult<Py<PyAny>> {
